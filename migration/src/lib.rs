@@ -1,0 +1,15 @@
+//! The schema of trapeze as ordered, frozen migrations. They use their own identifiers and never
+//! import the `entity` crate, so later model changes cannot rewrite history.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_create_persona;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261123_000001_create_persona::Migration)]
+    }
+}

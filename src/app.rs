@@ -1,0 +1,126 @@
+//! Building and running the server: connect, migrate, bind (port 0 allowed), serve until a
+//! shutdown signal, then let requests in flight finish.
+
+use std::{future::Future, net::SocketAddr, sync::Arc};
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::DatabaseConnection;
+use tokio::net::TcpListener;
+
+use crate::{
+    config::{Settings, redact_url},
+    db, graphql,
+    http::{self, AppState},
+    metrics::Metrics,
+};
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot connect to the database {url}: {source}")]
+    Database { url: String, source: sea_orm::DbErr },
+    #[error("cannot apply migrations: {0}")]
+    Migrate(sea_orm::DbErr),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+/// A server bound to its port, ready to run.
+pub struct App {
+    listener: TcpListener,
+    addr: SocketAddr,
+    state: AppState,
+}
+
+impl App {
+    /// Connects to the database, applies pending migrations unless `migrate` is false, and binds.
+    pub async fn build(settings: Settings, migrate: bool) -> Result<Self, StartError> {
+        let metrics = Arc::new(Metrics::default());
+        let db = db::connect(&settings, metrics.clone())
+            .await
+            .map_err(|source| StartError::Database {
+                url: redact_url(&settings.database_url),
+                source,
+            })?;
+        if migrate {
+            Migrator::up(&db, None).await.map_err(StartError::Migrate)?;
+        }
+        let listener =
+            TcpListener::bind(settings.addr)
+                .await
+                .map_err(|source| StartError::Bind {
+                    addr: settings.addr,
+                    source,
+                })?;
+        let addr = listener.local_addr().map_err(|source| StartError::Bind {
+            addr: settings.addr,
+            source,
+        })?;
+        let schema = graphql::schema(settings.limits, db.clone());
+        let state = AppState {
+            settings: Arc::new(settings),
+            db,
+            schema,
+            metrics,
+        };
+        Ok(Self {
+            listener,
+            addr,
+            state,
+        })
+    }
+
+    /// The address the server listens on (the real port when 0 was asked for).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.state.db
+    }
+
+    /// Serves until `shutdown` completes; requests in flight then finish before this returns.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        tracing::info!(addr = %self.addr, "trapeze listening");
+        let db = self.state.db.clone();
+        axum::serve(self.listener, http::router(self.state))
+            .with_graceful_shutdown(shutdown)
+            .await?;
+        if let Err(err) = db.close().await {
+            tracing::warn!(error = %err, "closing the database pool failed");
+        }
+        tracing::info!("trapeze stopped");
+        Ok(())
+    }
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut sig) => {
+                sig.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown signal received: finishing requests in flight");
+}

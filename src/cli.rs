@@ -1,0 +1,132 @@
+//! The command line: `serve` (the default), `migrate`, `schema`.
+
+use std::{path::PathBuf, process::ExitCode};
+
+use clap::{Parser, Subcommand};
+use migration::{Migrator, MigratorTrait};
+
+use crate::{
+    app::{self, App},
+    config::Settings,
+    db, graphql,
+    metrics::Metrics,
+    telemetry,
+};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "trapeze",
+    version,
+    about = "The GraphQL API where B2B marketing and sales work together"
+)]
+pub struct Cli {
+    /// A TOML file of settings; environment variables override it.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the server (the default).
+    Serve {
+        /// Do not apply pending migrations at start-up.
+        #[arg(long)]
+        no_migrate: bool,
+    },
+    /// Apply, roll back or list the database migrations.
+    Migrate {
+        #[command(subcommand)]
+        action: MigrateAction,
+    },
+    /// Print the GraphQL schema (SDL); needs no database.
+    Schema,
+}
+
+#[derive(Debug, Subcommand)]
+enum MigrateAction {
+    /// Apply every pending migration.
+    Up,
+    /// Roll back the latest migrations.
+    Down {
+        #[arg(long, default_value_t = 1)]
+        steps: u32,
+    },
+    /// List the migrations and whether each is applied.
+    Status,
+}
+
+/// Exit code of a bad setting or a failed start: a usage problem, not a crash.
+const EXIT_CONFIG: u8 = 2;
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(Command::Schema) = cli.command {
+        print!("{}", graphql::sdl());
+        return ExitCode::SUCCESS;
+    }
+    let settings = match Settings::load(cli.config.as_deref()) {
+        Ok(s) => s,
+        Err(err) => {
+            eprintln!("trapeze: {err}");
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    telemetry::init(settings.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(err) => {
+            eprintln!("trapeze: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command.unwrap_or(Command::Serve { no_migrate: false }) {
+            Command::Serve { no_migrate } => serve(settings, !no_migrate).await,
+            Command::Migrate { action } => migrate(settings, action).await,
+            Command::Schema => Ok(()),
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            tracing::error!("{message}");
+            eprintln!("trapeze: {message}");
+            ExitCode::from(EXIT_CONFIG)
+        }
+    }
+}
+
+async fn serve(settings: Settings, migrate: bool) -> Result<(), String> {
+    let app = App::build(settings, migrate)
+        .await
+        .map_err(|e| e.to_string())?;
+    app.run_until(app::shutdown_signal())
+        .await
+        .map_err(|e| format!("server error: {e}"))
+}
+
+async fn migrate(settings: Settings, action: MigrateAction) -> Result<(), String> {
+    let db = db::connect(&settings, std::sync::Arc::new(Metrics::default()))
+        .await
+        .map_err(|e| format!("cannot connect to the database: {e}"))?;
+    let result = match action {
+        MigrateAction::Up => Migrator::up(&db, None).await,
+        MigrateAction::Down { steps } => Migrator::down(&db, Some(steps)).await,
+        MigrateAction::Status => match Migrator::get_migration_with_status(&db).await {
+            Ok(migrations) => {
+                for m in migrations {
+                    println!("{:?}\t{}", m.status(), m.name());
+                }
+                Ok(())
+            }
+            Err(e) => Err(e),
+        },
+    };
+    result.map_err(|e| format!("migration failed: {e}"))
+}

@@ -1,0 +1,355 @@
+//! Settings: built-in defaults, then an optional TOML file, then `TRAPEZE_*` environment variables.
+//!
+//! Every setting is documented once, in the README's table. A bad value stops start-up with one
+//! line naming the setting; secrets (the database password) never reach a log or a Debug print.
+
+use std::{collections::HashMap, fmt, net::SocketAddr, path::Path, str::FromStr};
+
+use serde::Deserialize;
+
+/// A setting that could not be read; `Display` gives the one line shown to the operator.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid setting {setting}: {message}")]
+pub struct ConfigError {
+    pub setting: String,
+    pub message: String,
+}
+
+impl ConfigError {
+    fn new(setting: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            setting: setting.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Where the server runs: development is forgiving and explorable, production is locked down.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+/// Who may run introspection queries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IntrospectionPolicy {
+    /// Any authenticated caller (the development default).
+    Authenticated,
+    /// Callers holding `role.manage` (the production default).
+    Admin,
+    /// Nobody.
+    Off,
+}
+
+/// Query limits, checked before any resolver runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    pub max_depth: usize,
+    pub max_complexity: usize,
+    pub max_aliases: usize,
+    pub max_directives: usize,
+    pub max_body_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_depth: 15,
+            max_complexity: 20_000,
+            max_aliases: 30,
+            max_directives: 50,
+            max_body_bytes: 1024 * 1024,
+        }
+    }
+}
+
+/// The settings of one server process.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Settings {
+    pub addr: SocketAddr,
+    pub database_url: String,
+    pub db_max_connections: u32,
+    pub env: Environment,
+    pub log_format: LogFormat,
+    pub introspection: IntrospectionPolicy,
+    pub limits: Limits,
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("addr", &self.addr)
+            .field("database_url", &redact_url(&self.database_url))
+            .field("db_max_connections", &self.db_max_connections)
+            .field("env", &self.env)
+            .field("log_format", &self.log_format)
+            .field("introspection", &self.introspection)
+            .field("limits", &self.limits)
+            .finish()
+    }
+}
+
+/// Hides the password of a connection URL (`postgres://user:secret@host` -> `postgres://user:***@host`).
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let Some((userinfo, host)) = rest.rsplit_once('@') else {
+        return url.to_owned();
+    };
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+/// The optional file: the same settings in snake_case, every key optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSettings {
+    addr: Option<String>,
+    database_url: Option<String>,
+    db_max_connections: Option<u32>,
+    env: Option<String>,
+    log_format: Option<String>,
+    introspection: Option<String>,
+    max_depth: Option<usize>,
+    max_complexity: Option<usize>,
+    max_aliases: Option<usize>,
+    max_directives: Option<usize>,
+}
+
+impl Settings {
+    /// Reads the settings from the process environment and an optional file.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let env: HashMap<String, String> = std::env::vars().collect();
+        Self::from_sources(file, &env)
+    }
+
+    /// Pure form of [`Settings::load`]: the file path and the environment are given.
+    pub fn from_sources(
+        file: Option<&Path>,
+        env: &HashMap<String, String>,
+    ) -> Result<Self, ConfigError> {
+        let file = match file {
+            Some(path) => read_file(path)?,
+            None => FileSettings::default(),
+        };
+        // Each value: the environment wins over the file, the file over the default.
+        let pick = |var: &str, from_file: Option<String>| -> Option<(String, String)> {
+            env.get(var)
+                .map(|v| (var.to_owned(), v.clone()))
+                .or_else(|| from_file.map(|v| (file_key(var), v)))
+        };
+
+        let env_kind = match pick("TRAPEZE_ENV", file.env) {
+            Some((name, v)) => parse_enum(
+                &name,
+                &v,
+                &[
+                    ("development", Environment::Development),
+                    ("production", Environment::Production),
+                ],
+            )?,
+            None => Environment::Development,
+        };
+        let addr = match pick("TRAPEZE_ADDR", file.addr) {
+            Some((name, v)) => SocketAddr::from_str(v.trim()).map_err(|_| {
+                ConfigError::new(
+                    name,
+                    format!("`{v}` is not a socket address like 127.0.0.1:8080"),
+                )
+            })?,
+            None => SocketAddr::from(([127, 0, 0, 1], 8080)),
+        };
+        let database_url = match pick("DATABASE_URL", file.database_url) {
+            Some((name, v)) => {
+                let v = v.trim().to_owned();
+                if !(v.starts_with("sqlite:")
+                    || v.starts_with("postgres://")
+                    || v.starts_with("postgresql://"))
+                {
+                    return Err(ConfigError::new(
+                        name,
+                        "must start with sqlite:, postgres:// or postgresql://",
+                    ));
+                }
+                v
+            }
+            None => "sqlite://trapeze.db?mode=rwc".to_owned(),
+        };
+        let log_format = match pick("TRAPEZE_LOG_FORMAT", file.log_format) {
+            Some((name, v)) => parse_enum(
+                &name,
+                &v,
+                &[("pretty", LogFormat::Pretty), ("json", LogFormat::Json)],
+            )?,
+            None => LogFormat::Pretty,
+        };
+        let introspection = match pick("TRAPEZE_INTROSPECTION", file.introspection) {
+            Some((name, v)) => parse_enum(
+                &name,
+                &v,
+                &[
+                    ("authenticated", IntrospectionPolicy::Authenticated),
+                    ("admin", IntrospectionPolicy::Admin),
+                    ("off", IntrospectionPolicy::Off),
+                ],
+            )?,
+            None if env_kind == Environment::Production => IntrospectionPolicy::Admin,
+            None => IntrospectionPolicy::Authenticated,
+        };
+        let number = |var: &str, from_file: Option<usize>, default: usize, max: usize| match pick(
+            var,
+            from_file.map(|n| n.to_string()),
+        ) {
+            Some((name, v)) => parse_number(&name, &v, max),
+            None => Ok(default),
+        };
+        let db_max_connections = number(
+            "TRAPEZE_DB_MAX_CONNECTIONS",
+            file.db_max_connections.map(|n| n as usize),
+            10,
+            1000,
+        )?;
+        let d = Limits::default();
+        let limits = Limits {
+            max_depth: number("TRAPEZE_MAX_DEPTH", file.max_depth, d.max_depth, 1000)?,
+            max_complexity: number(
+                "TRAPEZE_MAX_COMPLEXITY",
+                file.max_complexity,
+                d.max_complexity,
+                10_000_000,
+            )?,
+            max_aliases: number(
+                "TRAPEZE_MAX_ALIASES",
+                file.max_aliases,
+                d.max_aliases,
+                10_000,
+            )?,
+            max_directives: number(
+                "TRAPEZE_MAX_DIRECTIVES",
+                file.max_directives,
+                d.max_directives,
+                10_000,
+            )?,
+            max_body_bytes: d.max_body_bytes,
+        };
+        Ok(Settings {
+            addr,
+            database_url,
+            db_max_connections: db_max_connections as u32,
+            env: env_kind,
+            log_format,
+            introspection,
+            limits,
+        })
+    }
+}
+
+fn read_file(path: &Path) -> Result<FileSettings, ConfigError> {
+    let name = format!("--config {}", path.display());
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ConfigError::new(&name, format!("cannot read the file: {e}")))?;
+    toml::from_str(&text).map_err(|e| ConfigError::new(&name, e.message().to_owned()))
+}
+
+/// `TRAPEZE_MAX_DEPTH` is `max_depth` in the file; `DATABASE_URL` is `database_url`.
+fn file_key(var: &str) -> String {
+    format!(
+        "{} (config file)",
+        var.trim_start_matches("TRAPEZE_").to_ascii_lowercase()
+    )
+}
+
+fn parse_enum<T: Copy>(name: &str, value: &str, options: &[(&str, T)]) -> Result<T, ConfigError> {
+    let wanted = value.trim().to_ascii_lowercase();
+    options
+        .iter()
+        .find(|(key, _)| *key == wanted)
+        .map(|(_, v)| *v)
+        .ok_or_else(|| {
+            let names: Vec<&str> = options.iter().map(|(k, _)| *k).collect();
+            ConfigError::new(
+                name,
+                format!("`{value}` is not one of {}", names.join(", ")),
+            )
+        })
+}
+
+fn parse_number(name: &str, value: &str, max: usize) -> Result<usize, ConfigError> {
+    match value.trim().parse::<usize>() {
+        Ok(n) if (1..=max).contains(&n) => Ok(n),
+        _ => Err(ConfigError::new(
+            name,
+            format!("`{value}` is not a whole number from 1 to {max}"),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_apply_without_any_source() {
+        let s = Settings::from_sources(None, &env(&[])).unwrap();
+        assert_eq!(s.addr.to_string(), "127.0.0.1:8080");
+        assert_eq!(s.database_url, "sqlite://trapeze.db?mode=rwc");
+        assert_eq!(s.env, Environment::Development);
+        assert_eq!(s.introspection, IntrospectionPolicy::Authenticated);
+    }
+
+    #[test]
+    fn production_defaults_introspection_to_admin() {
+        let s = Settings::from_sources(None, &env(&[("TRAPEZE_ENV", "production")])).unwrap();
+        assert_eq!(s.introspection, IntrospectionPolicy::Admin);
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let dir = std::env::temp_dir().join(format!("trapeze-config-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("trapeze.toml");
+        std::fs::write(&path, "addr = \"0.0.0.0:9000\"\nmax_depth = 7\n").unwrap();
+        let s =
+            Settings::from_sources(Some(&path), &env(&[("TRAPEZE_ADDR", "127.0.0.1:1")])).unwrap();
+        assert_eq!(s.addr.to_string(), "127.0.0.1:1");
+        assert_eq!(s.limits.max_depth, 7);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_bad_value_names_its_setting() {
+        let err = Settings::from_sources(None, &env(&[("TRAPEZE_LOG_FORMAT", "xml")])).unwrap_err();
+        assert_eq!(err.setting, "TRAPEZE_LOG_FORMAT");
+        let err = Settings::from_sources(None, &env(&[("TRAPEZE_ADDR", "nowhere")])).unwrap_err();
+        assert!(err.to_string().starts_with("invalid setting TRAPEZE_ADDR"));
+    }
+
+    #[test]
+    fn debug_output_hides_the_database_password() {
+        let s = Settings::from_sources(
+            None,
+            &env(&[("DATABASE_URL", "postgres://app:hunter2@db:5432/trapeze")]),
+        )
+        .unwrap();
+        let printed = format!("{s:?}");
+        assert!(!printed.contains("hunter2"));
+        assert!(printed.contains("postgres://app:***@db:5432/trapeze"));
+    }
+}

@@ -1,0 +1,41 @@
+//! Opening the store: SQLite (embedded default) or PostgreSQL, with every statement counted.
+
+use std::{sync::Arc, time::Duration};
+
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr,
+    sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
+};
+
+use crate::{config::Settings, metrics::Metrics};
+
+/// Connects to the configured database and hooks the statement counter into the connection.
+pub async fn connect(
+    settings: &Settings,
+    metrics: Arc<Metrics>,
+) -> Result<DatabaseConnection, DbErr> {
+    let url = &settings.database_url;
+    let mut opts = ConnectOptions::new(url.clone());
+    opts.max_connections(settings.db_max_connections)
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(10))
+        // Statements are counted by the callback below; logging them would leak bound values.
+        .sqlx_logging(false)
+        // WAL lets readers run beside the one writer; the busy timeout makes writers queue for
+        // the lock instead of failing at once; SQLite leaves foreign keys off unless asked.
+        .map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(5))
+                .foreign_keys(true)
+        });
+    let mut db = Database::connect(opts).await?;
+    db.set_metric_callback(move |_| metrics.db_statement());
+    Ok(db)
+}
+
+/// Checks that the database answers (for `/readyz`).
+pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
+    db.execute_unprepared("SELECT 1").await.map(|_| ())
+}

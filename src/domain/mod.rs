@@ -1,0 +1,5 @@
+//! Pure rules: no I/O, unit-tested beside the code.
+
+pub mod persona;
+pub mod text;
+pub mod version;

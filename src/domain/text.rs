@@ -1,0 +1,83 @@
+//! Validated text values shared by every aggregate.
+
+use crate::error::{UserError, UserErrorCode};
+
+/// A required, trimmed, single-line name of at most `max` characters.
+pub fn required_name(field: &str, value: &str, max: usize) -> Result<String, UserError> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err(UserError::new(
+            &[field],
+            UserErrorCode::Invalid,
+            format!("{field} must not be blank"),
+        ));
+    }
+    if trimmed.chars().count() > max {
+        return Err(UserError::new(
+            &[field],
+            UserErrorCode::Invalid,
+            format!("{field} must be at most {max} characters"),
+        ));
+    }
+    if trimmed.chars().any(char::is_control) {
+        return Err(UserError::new(
+            &[field],
+            UserErrorCode::Invalid,
+            format!("{field} must be a single line without control characters"),
+        ));
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// Optional free text of at most `max` characters; blank becomes absent.
+pub fn optional_text(
+    field: &str,
+    value: Option<&str>,
+    max: usize,
+) -> Result<Option<String>, UserError> {
+    let Some(trimmed) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    if trimmed.chars().count() > max {
+        return Err(UserError::new(
+            &[field],
+            UserErrorCode::Invalid,
+            format!("{field} must be at most {max} characters"),
+        ));
+    }
+    Ok(Some(trimmed.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_is_trimmed() {
+        assert_eq!(required_name("name", "  CFO ", 10).unwrap(), "CFO");
+    }
+
+    #[test]
+    fn a_blank_name_is_invalid_on_its_field() {
+        let err = required_name("name", "   ", 10).unwrap_err();
+        assert_eq!(err.field, vec!["name"]);
+        assert_eq!(err.code, UserErrorCode::Invalid);
+    }
+
+    #[test]
+    fn a_name_longer_than_the_limit_is_invalid() {
+        assert!(required_name("name", &"x".repeat(11), 10).is_err());
+        assert!(required_name("name", &"é".repeat(10), 10).is_ok());
+    }
+
+    #[test]
+    fn a_name_with_a_newline_is_invalid() {
+        assert!(required_name("name", "a\nb", 10).is_err());
+    }
+
+    #[test]
+    fn blank_optional_text_becomes_absent() {
+        assert_eq!(optional_text("d", Some("  "), 5).unwrap(), None);
+        assert!(optional_text("d", Some("123456"), 5).is_err());
+    }
+}

@@ -1,0 +1,59 @@
+//! The GraphQL layer: thin resolvers that map arguments to service calls and results to types.
+//! One folder per domain; `root.rs` merges them into the schema.
+
+pub mod connection;
+pub mod document;
+pub mod error;
+pub mod guardrails;
+pub mod node;
+pub mod order;
+pub mod persona;
+mod root;
+
+use async_graphql::{Context, EmptySubscription, Schema, SchemaBuilder};
+use sea_orm::DatabaseConnection;
+
+pub use root::{Mutation, Query};
+
+use crate::{config::Limits, error::AppError};
+
+pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// The schema without any data: enough to print the SDL.
+pub fn builder(limits: Limits) -> SchemaBuilder<Query, Mutation, EmptySubscription> {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .extension(guardrails::Guardrails::new(limits))
+        .limit_directives(limits.max_directives)
+        // "Did you mean ...?" would reveal field names to callers who may not introspect.
+        .disable_suggestions()
+}
+
+/// The schema the server runs, with the database as context data.
+pub fn schema(limits: Limits, db: DatabaseConnection) -> AppSchema {
+    builder(limits).data(db).finish()
+}
+
+/// The SDL of the schema, as committed in `schema.graphql`.
+pub fn sdl() -> String {
+    builder(Limits::default()).finish().sdl()
+}
+
+/// The database handle of the request.
+pub(crate) fn db<'a>(ctx: &Context<'a>) -> Result<&'a DatabaseConnection, AppError> {
+    ctx.data::<DatabaseConnection>()
+        .map_err(|e| AppError::internal(e.message))
+}
+
+/// The cost of a connection field: its page size times the cost of one node, so a large page of
+/// a deep selection costs what it will make the server do.
+pub(crate) fn page_complexity(
+    first: Option<i32>,
+    last: Option<i32>,
+    child_complexity: usize,
+) -> usize {
+    let size = first
+        .or(last)
+        .unwrap_or(1)
+        .clamp(1, crate::service::page::MAX_PAGE_SIZE) as usize;
+    size.saturating_mul(child_complexity).saturating_add(1)
+}

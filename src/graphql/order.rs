@@ -1,0 +1,10 @@
+//! Sorting vocabulary shared by every `orderBy` input.
+
+use async_graphql::Enum;
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OrderDirection {
+    #[default]
+    Asc,
+    Desc,
+}

@@ -1,0 +1,467 @@
+//! GraphQL over HTTP, done by hand in front of `schema.execute`.
+//!
+//! The stock integration ignores `Accept`, runs POSTs of any content type (a CSRF hole), runs
+//! mutations over GET and batches of any size, and answers request errors with 200 and
+//! `"data": null`. Here each request goes through: content type -> size -> JSON -> document ->
+//! operation -> limits -> execution, and each refusal answers with the status the
+//! GraphQL-over-HTTP spec asks for and an `extensions.code`.
+
+use std::time::Instant;
+
+use async_graphql::{ServerError, Variables, parser::parse_query};
+use axum::{
+    body::Body,
+    extract::{RawQuery, State},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{Html, IntoResponse, Response},
+};
+use futures_util::StreamExt;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{
+    AppState, RequestId,
+    negotiate::{self, ResponseType},
+};
+use crate::{
+    config::{Environment, IntrospectionPolicy},
+    error::ErrorCode,
+    graphql::{
+        document,
+        error::{INTERNAL_MESSAGE, InternalCause, coded},
+        guardrails::{RequestLimits, with_code},
+    },
+    metrics::OperationType,
+};
+
+/// The parameters of one GraphQL request, from a JSON body or a query string.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Params {
+    query: Option<String>,
+    operation_name: Option<String>,
+    variables: Option<Value>,
+    extensions: Option<Value>,
+}
+
+/// A refusal before any GraphQL ran: an HTTP status and a JSON error body.
+fn refuse(status: StatusCode, code: ErrorCode, message: &str) -> Response {
+    let body =
+        json!({ "errors": [{ "message": message, "extensions": { "code": code.as_str() } }] });
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+pub async fn post(
+    State(state): State<AppState>,
+    axum::Extension(request_id): axum::Extension<RequestId>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    if !negotiate::is_json_body(&headers) {
+        return refuse(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::BadUserInput,
+            "POST bodies must be application/json (UTF-8)",
+        );
+    }
+    let Some(response_type) = negotiate::response_type(&headers) else {
+        return not_acceptable();
+    };
+    let limit = state.settings.limits.max_body_bytes;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return too_large(limit);
+    }
+    let bytes = match read_body(body, limit).await {
+        Ok(bytes) => bytes,
+        Err(BodyError::TooLarge) => return too_large(limit),
+        Err(BodyError::Read) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::BadUserInput,
+                "the request body could not be read",
+            );
+        }
+    };
+    let value: Value = match serde_json::from_slice(&bytes) {
+        Ok(v) => v,
+        Err(_) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::BadUserInput,
+                "the request body is not valid JSON",
+            );
+        }
+    };
+    if value.is_array() {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadUserInput,
+            "batched requests (JSON arrays) are not supported: send one request per POST",
+        );
+    }
+    let params = match serde_json::from_value::<Params>(value) {
+        Ok(p) => p,
+        Err(_) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::BadUserInput,
+                "the body must be an object with a string `query`, an optional string `operationName` and optional objects `variables` and `extensions`",
+            );
+        }
+    };
+    execute(&state, request_id, params, Method::Post, response_type).await
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    axum::Extension(request_id): axum::Extension<RequestId>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let raw = query.unwrap_or_default();
+    if raw.is_empty() && negotiate::wants_html(&headers) {
+        return match state.settings.env {
+            Environment::Development => graphiql(),
+            // Production serves no page that runs code in a browser.
+            Environment::Production => refuse(
+                StatusCode::NOT_FOUND,
+                ErrorCode::NotFound,
+                "GraphiQL is only served in development",
+            ),
+        };
+    }
+    let Some(response_type) = negotiate::response_type(&headers) else {
+        return not_acceptable();
+    };
+    let pairs: Vec<(String, String)> = match serde_urlencoded::from_str(&raw) {
+        Ok(pairs) => pairs,
+        Err(_) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::BadUserInput,
+                "the query string is malformed",
+            );
+        }
+    };
+    let mut params = Params {
+        query: None,
+        operation_name: None,
+        variables: None,
+        extensions: None,
+    };
+    for (key, value) in pairs {
+        let json_param = |v: &str| serde_json::from_str::<Value>(v).ok();
+        match key.as_str() {
+            "query" => params.query = Some(value),
+            "operationName" => params.operation_name = Some(value),
+            "variables" => match json_param(&value) {
+                Some(v) => params.variables = Some(v),
+                None => {
+                    return refuse(
+                        StatusCode::BAD_REQUEST,
+                        ErrorCode::BadUserInput,
+                        "`variables` is not valid JSON",
+                    );
+                }
+            },
+            "extensions" => match json_param(&value) {
+                Some(v) => params.extensions = Some(v),
+                None => {
+                    return refuse(
+                        StatusCode::BAD_REQUEST,
+                        ErrorCode::BadUserInput,
+                        "`extensions` is not valid JSON",
+                    );
+                }
+            },
+            _ => {}
+        }
+    }
+    execute(&state, request_id, params, Method::Get, response_type).await
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Method {
+    Get,
+    Post,
+}
+
+async fn execute(
+    state: &AppState,
+    request_id: RequestId,
+    params: Params,
+    method: Method,
+    response_type: ResponseType,
+) -> Response {
+    let started = Instant::now();
+    let span = tracing::Span::current();
+    let mut op_type = OperationType::Unknown;
+    let response = run(
+        state,
+        &request_id,
+        params,
+        method,
+        response_type,
+        &mut op_type,
+    )
+    .await;
+    span.record("operation_type", op_type.as_str());
+    state.metrics.graphql_request(op_type, started.elapsed());
+    response
+}
+
+async fn run(
+    state: &AppState,
+    request_id: &RequestId,
+    params: Params,
+    method: Method,
+    response_type: ResponseType,
+    op_type: &mut OperationType,
+) -> Response {
+    let request_error = |err: ServerError| graphql_response(response_type, None, vec![err]);
+
+    let Some(query) = params.query else {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadUserInput,
+            "the request has no `query`",
+        );
+    };
+    let variables = match params.variables {
+        None | Some(Value::Null) => Variables::default(),
+        Some(v @ Value::Object(_)) => Variables::from_json(v),
+        Some(_) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::BadUserInput,
+                "`variables` must be an object",
+            );
+        }
+    };
+    if !matches!(
+        params.extensions,
+        None | Some(Value::Null) | Some(Value::Object(_))
+    ) {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadUserInput,
+            "`extensions` must be an object",
+        );
+    }
+
+    let doc = match parse_query(&query) {
+        Ok(doc) => doc,
+        Err(e) => {
+            let err: ServerError = e.into();
+            return request_error(with_code(err, ErrorCode::GraphqlParseFailed));
+        }
+    };
+    let operation = match document::analyze(&doc, params.operation_name.as_deref()) {
+        Ok(op) => op,
+        Err(message) => return request_error(coded(message, ErrorCode::GraphqlValidationFailed)),
+    };
+    *op_type = operation.ty;
+    let span = tracing::Span::current();
+    if let Some(name) = &operation.name {
+        span.record("operation_name", name.as_str());
+    }
+    if method == Method::Get && operation.ty != OperationType::Query {
+        let mut response = refuse(
+            StatusCode::METHOD_NOT_ALLOWED,
+            ErrorCode::BadUserInput,
+            "only queries run over GET; send mutations with POST",
+        );
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return response;
+    }
+    if operation.ty == OperationType::Subscription {
+        return request_error(coded(
+            "subscriptions run over the WebSocket endpoint /graphql/ws",
+            ErrorCode::GraphqlValidationFailed,
+        ));
+    }
+    let limits = state.settings.limits;
+    if operation.aliases > limits.max_aliases {
+        return request_error(coded(
+            format!(
+                "The query uses {} aliases; the limit is {}.",
+                operation.aliases, limits.max_aliases
+            ),
+            ErrorCode::MaxAliasesExceeded,
+        ));
+    }
+    let may_introspect = may_introspect(state.settings.introspection);
+    if operation.introspects && !may_introspect {
+        return request_error(coded(
+            "Introspection is not allowed.",
+            ErrorCode::GraphqlValidationFailed,
+        ));
+    }
+
+    let mut request = async_graphql::Request::new(query)
+        .variables(variables)
+        .data(RequestLimits {
+            exempt: operation.introspection_only && may_introspect,
+        })
+        .data(request_id.clone());
+    if let Some(name) = params.operation_name {
+        request = request.operation_name(name);
+    }
+    if !may_introspect {
+        request = request.disable_introspection();
+    }
+    request.set_parsed_query(doc);
+
+    let response = state.schema.execute(request).await;
+    let errors = response
+        .errors
+        .into_iter()
+        .map(|e| finish_error(e, request_id))
+        .collect::<Vec<_>>();
+    let is_request_error = response.data == async_graphql::Value::Null
+        && errors
+            .iter()
+            .any(|e| error_code(e).is_some_and(ErrorCode::is_request_error));
+    let data = if is_request_error {
+        None
+    } else {
+        Some(response.data)
+    };
+    graphql_response(response_type, data, errors)
+}
+
+/// Whether this caller may introspect. Until identity exists every caller counts as
+/// authenticated, and nobody as an admin.
+fn may_introspect(policy: IntrospectionPolicy) -> bool {
+    match policy {
+        IntrospectionPolicy::Authenticated => true,
+        IntrospectionPolicy::Admin | IntrospectionPolicy::Off => false,
+    }
+}
+
+fn error_code(e: &ServerError) -> Option<ErrorCode> {
+    match e.extensions.as_ref()?.get("code")? {
+        async_graphql::Value::String(s) => ErrorCode::parse(s),
+        async_graphql::Value::Enum(s) => ErrorCode::parse(s.as_str()),
+        _ => None,
+    }
+}
+
+/// The last look at every error before it leaves: internal causes go to the log with the request
+/// id, the client sees only "Internal server error" and that id. An error that reached here
+/// without a code was not raised through our vocabulary and is treated as internal, except for
+/// argument values async-graphql could not coerce, which are the caller's input.
+fn finish_error(mut err: ServerError, request_id: &RequestId) -> ServerError {
+    let code = match error_code(&err) {
+        Some(code) => code,
+        None if err.message.starts_with("Failed to parse")
+            || err.message.starts_with("Invalid value") =>
+        {
+            return with_code(err, ErrorCode::BadUserInput);
+        }
+        None => ErrorCode::InternalServerError,
+    };
+    if code != ErrorCode::InternalServerError {
+        return err;
+    }
+    let cause = err
+        .source::<InternalCause>()
+        .map(|c| c.0.clone())
+        .unwrap_or_else(|| err.message.clone());
+    let path = serde_json::to_string(&err.path).unwrap_or_default();
+    tracing::error!(request_id = %request_id.0, %cause, %path, "internal error");
+    err.message = INTERNAL_MESSAGE.to_owned();
+    err.source = None;
+    let ext = err.extensions.get_or_insert_with(Default::default);
+    ext.set("code", ErrorCode::InternalServerError.as_str());
+    ext.set("requestId", request_id.0.to_string());
+    err
+}
+
+/// Writes a GraphQL response. Without `data` it is a request error: 400 for the GraphQL media
+/// type, 200 for legacy `application/json` (as the spec asks of each).
+fn graphql_response(
+    response_type: ResponseType,
+    data: Option<async_graphql::Value>,
+    errors: Vec<ServerError>,
+) -> Response {
+    let status = match (response_type, &data) {
+        (ResponseType::GraphqlResponse, None) => StatusCode::BAD_REQUEST,
+        _ => StatusCode::OK,
+    };
+    let mut body = serde_json::Map::new();
+    if let Some(data) = data {
+        body.insert(
+            "data".into(),
+            serde_json::to_value(data).unwrap_or(Value::Null),
+        );
+    }
+    if !errors.is_empty() {
+        body.insert(
+            "errors".into(),
+            serde_json::to_value(errors).unwrap_or(Value::Null),
+        );
+    }
+    (
+        status,
+        [(header::CONTENT_TYPE, response_type.content_type())],
+        Value::Object(body).to_string(),
+    )
+        .into_response()
+}
+
+enum BodyError {
+    TooLarge,
+    Read,
+}
+
+/// Reads the body up to `limit` bytes; a chunked body is cut off as soon as it passes the limit.
+async fn read_body(body: Body, limit: usize) -> Result<Vec<u8>, BodyError> {
+    let mut stream = body.into_data_stream();
+    let mut buf = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|_| BodyError::Read)?;
+        if buf.len() + chunk.len() > limit {
+            return Err(BodyError::TooLarge);
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    Ok(buf)
+}
+
+fn too_large(limit: usize) -> Response {
+    refuse(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        ErrorCode::BadUserInput,
+        &format!("the request body is larger than {limit} bytes"),
+    )
+}
+
+fn not_acceptable() -> Response {
+    refuse(
+        StatusCode::NOT_ACCEPTABLE,
+        ErrorCode::BadUserInput,
+        "accept application/graphql-response+json or application/json",
+    )
+}
+
+fn graphiql() -> Response {
+    Html(
+        async_graphql::http::GraphiQLSource::build()
+            .endpoint("/graphql")
+            .title("trapeze")
+            .finish(),
+    )
+    .into_response()
+}
