@@ -115,6 +115,9 @@ impl Cursor {
     }
 }
 
+/// Reads the sort value and id of a row.
+pub type KeyFn<M> = fn(&M) -> (SortValue, Uuid);
+
 /// How one entity is ordered: the sort column, its direction and how to read a row's key.
 pub struct SortKey<E: EntityTrait> {
     /// Names the ordering inside cursors (`"name:asc"`).
@@ -122,7 +125,7 @@ pub struct SortKey<E: EntityTrait> {
     pub column: E::Column,
     pub id_column: E::Column,
     pub descending: bool,
-    pub key_of: fn(&E::Model) -> (SortValue, Uuid),
+    pub key_of: KeyFn<E::Model>,
 }
 
 /// A lazily computed `totalCount`: only run when the query asks for it.

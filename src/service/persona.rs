@@ -12,7 +12,7 @@ use crate::{
     domain::{persona as rules, version},
     error::{AppError, UserErrorCode, is_unique_violation},
     service::{
-        page::{self, Page, PageArgs, SortKey, SortValue},
+        page::{self, KeyFn, Page, PageArgs, SortKey, SortValue},
         prefix_pattern,
     },
 };
@@ -53,8 +53,7 @@ pub struct PersonaChanges {
 }
 
 fn sort_key(order: PersonaOrder) -> SortKey<Persona> {
-    let (column, name, key_of): (Column, &str, fn(&Model) -> (SortValue, Uuid)) = match order.field
-    {
+    let (column, name, key_of): (Column, &str, KeyFn<Model>) = match order.field {
         PersonaOrderField::Name => (Column::Name, "name", |m| {
             (SortValue::Text(m.name.clone()), m.id)
         }),

@@ -1,0 +1,12 @@
+//! Integration tests: the real server on port 0, real HTTP, a real database per test.
+//! `TRAPEZE_TEST_POSTGRES_URL` adds a PostgreSQL run of every store-backed test.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod helpers;
+
+mod cli;
+mod http;
+mod limits;
+mod persona;
+mod schema;
