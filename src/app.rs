@@ -9,9 +9,12 @@ use tokio::net::TcpListener;
 
 use crate::{
     config::{Settings, redact_url},
-    db, graphql,
+    db,
+    error::AppError,
+    graphql,
     http::{self, AppState},
     metrics::Metrics,
+    service::{self, auth::Auth, user::NewUser},
 };
 
 /// Why the server could not start.
@@ -26,6 +29,8 @@ pub enum StartError {
         addr: SocketAddr,
         source: std::io::Error,
     },
+    #[error("cannot prepare sign-in: {0}")]
+    Auth(String),
 }
 
 /// A server bound to its port, ready to run.
@@ -48,23 +53,32 @@ impl App {
         if migrate {
             Migrator::up(&db, None).await.map_err(StartError::Migrate)?;
         }
-        let listener =
-            TcpListener::bind(settings.addr)
+        let auth = Auth::load(&db, &settings.auth, settings.env)
+            .await
+            .map_err(|e| StartError::Auth(e.public_cause()))?;
+        let auth = Arc::new(auth);
+        if let Some((email, password)) = &settings.auth.bootstrap_admin {
+            bootstrap_admin(&db, email, password.expose())
                 .await
-                .map_err(|source| StartError::Bind {
-                    addr: settings.addr,
-                    source,
-                })?;
+                .map_err(|e| StartError::Auth(e.public_cause()))?;
+        }
+        let listener = TcpListener::bind(settings.addr)
+            .await
+            .map_err(|source| StartError::Bind {
+                addr: settings.addr,
+                source,
+            })?;
         let addr = listener.local_addr().map_err(|source| StartError::Bind {
             addr: settings.addr,
             source,
         })?;
-        let schema = graphql::schema(settings.limits, db.clone());
+        let schema = graphql::schema(settings.limits, db.clone(), auth.clone());
         let state = AppState {
             settings: Arc::new(settings),
             db,
             schema,
             metrics,
+            auth,
         };
         Ok(Self {
             listener,
@@ -83,10 +97,7 @@ impl App {
     }
 
     /// Serves until `shutdown` completes; requests in flight then finish before this returns.
-    pub async fn run_until(
-        self,
-        shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> std::io::Result<()> {
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         tracing::info!(addr = %self.addr, "trapeze listening");
         let db = self.state.db.clone();
         axum::serve(self.listener, http::router(self.state))
@@ -98,6 +109,23 @@ impl App {
         tracing::info!("trapeze stopped");
         Ok(())
     }
+}
+
+/// Creates the first admin from the settings when the database has no user yet.
+async fn bootstrap_admin(db: &DatabaseConnection, email: &str, password: &str) -> Result<(), AppError> {
+    if service::user::any_exists(db).await? {
+        return Ok(());
+    }
+    let role_id = service::user::role_id_by_name(db, "admin").await?;
+    let new = NewUser {
+        email: email.to_owned(),
+        display_name: "Administrator".into(),
+        role_id,
+        password: password.to_owned(),
+    };
+    let user = service::user::create_as_operator(db, new).await?;
+    tracing::info!(email = %user.email, "created the first admin user");
+    Ok(())
 }
 
 /// Completes on SIGINT (Ctrl-C) or SIGTERM. The handlers are installed when this is called, not

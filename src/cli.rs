@@ -10,6 +10,7 @@ use crate::{
     config::Settings,
     db, graphql,
     metrics::Metrics,
+    service::{self, user::NewUser},
     telemetry,
 };
 
@@ -42,6 +43,26 @@ enum Command {
     },
     /// Print the GraphQL schema (SDL); needs no database.
     Schema,
+    /// Manage users from the command line.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserAction {
+    /// Create a user; the password is read from standard input (at least 12 characters).
+    Create {
+        #[arg(long)]
+        email: String,
+        /// The name of a role: admin, marketing, sales, sales_manager, viewer or your own.
+        #[arg(long)]
+        role: String,
+        /// The display name (default: the part of the email before @).
+        #[arg(long)]
+        name: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -75,10 +96,7 @@ pub fn main() -> ExitCode {
         }
     };
     telemetry::init(settings.log_format);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(err) => {
             eprintln!("trapeze: cannot start the async runtime: {err}");
@@ -89,6 +107,7 @@ pub fn main() -> ExitCode {
         match cli.command.unwrap_or(Command::Serve { no_migrate: false }) {
             Command::Serve { no_migrate } => serve(settings, !no_migrate).await,
             Command::Migrate { action } => migrate(settings, action).await,
+            Command::User { action } => user(settings, action).await,
             Command::Schema => Ok(()),
         }
     });
@@ -103,12 +122,41 @@ pub fn main() -> ExitCode {
 }
 
 async fn serve(settings: Settings, migrate: bool) -> Result<(), String> {
-    let app = App::build(settings, migrate)
-        .await
-        .map_err(|e| e.to_string())?;
+    let app = App::build(settings, migrate).await.map_err(|e| e.to_string())?;
     app.run_until(app::shutdown_signal())
         .await
         .map_err(|e| format!("server error: {e}"))
+}
+
+async fn user(settings: Settings, action: UserAction) -> Result<(), String> {
+    let UserAction::Create { email, role, name } = action;
+    let mut password = String::new();
+    std::io::stdin()
+        .read_line(&mut password)
+        .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+    let password = password.trim_end_matches(['\r', '\n']).to_owned();
+    let db = db::connect(&settings, std::sync::Arc::new(Metrics::default()))
+        .await
+        .map_err(|e| format!("cannot connect to the database: {e}"))?;
+    Migrator::up(&db, None)
+        .await
+        .map_err(|e| format!("migration failed: {e}"))?;
+    let role_id = service::user::role_id_by_name(&db, &role)
+        .await
+        .map_err(|e| e.public_cause())?
+        .ok_or_else(|| format!("no role is named {role}"))?;
+    let display_name = name.unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_owned());
+    let new = NewUser {
+        email,
+        display_name,
+        role_id: Some(role_id),
+        password,
+    };
+    let user = service::user::create_as_operator(&db, new)
+        .await
+        .map_err(|e| e.public_cause())?;
+    println!("created user {} with role {role}", user.email);
+    Ok(())
 }
 
 async fn migrate(settings: Settings, action: MigrateAction) -> Result<(), String> {

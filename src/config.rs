@@ -70,6 +70,43 @@ impl Default for Limits {
     }
 }
 
+/// A secret setting: its value never appears in Debug output or logs.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// Sign-in and token settings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuthSettings {
+    /// Signs access tokens. Required in production; in development one is generated and stored
+    /// in the database when absent.
+    pub jwt_secret: Option<Secret>,
+    /// Earlier signing keys still accepted, so a rotation does not sign everyone out.
+    pub jwt_previous_secrets: Vec<Secret>,
+    pub access_token_ttl_seconds: u64,
+    pub refresh_token_ttl_days: u64,
+    /// The first admin, created at start-up on a database without users.
+    pub bootstrap_admin: Option<(String, Secret)>,
+}
+
+/// The shortest JWT secret accepted, in bytes.
+pub const MIN_JWT_SECRET_BYTES: usize = 32;
+
 /// The settings of one server process.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Settings {
@@ -80,6 +117,7 @@ pub struct Settings {
     pub log_format: LogFormat,
     pub introspection: IntrospectionPolicy,
     pub limits: Limits,
+    pub auth: AuthSettings,
 }
 
 impl fmt::Debug for Settings {
@@ -92,6 +130,7 @@ impl fmt::Debug for Settings {
             .field("log_format", &self.log_format)
             .field("introspection", &self.introspection)
             .field("limits", &self.limits)
+            .field("auth", &self.auth)
             .finish()
     }
 }
@@ -124,6 +163,12 @@ struct FileSettings {
     max_complexity: Option<usize>,
     max_aliases: Option<usize>,
     max_directives: Option<usize>,
+    jwt_secret: Option<String>,
+    jwt_previous_secrets: Option<String>,
+    access_token_ttl_seconds: Option<usize>,
+    refresh_token_ttl_days: Option<usize>,
+    admin_email: Option<String>,
+    admin_password: Option<String>,
 }
 
 impl Settings {
@@ -134,10 +179,7 @@ impl Settings {
     }
 
     /// Pure form of [`Settings::load`]: the file path and the environment are given.
-    pub fn from_sources(
-        file: Option<&Path>,
-        env: &HashMap<String, String>,
-    ) -> Result<Self, ConfigError> {
+    pub fn from_sources(file: Option<&Path>, env: &HashMap<String, String>) -> Result<Self, ConfigError> {
         let file = match file {
             Some(path) => read_file(path)?,
             None => FileSettings::default(),
@@ -149,7 +191,7 @@ impl Settings {
                 .or_else(|| from_file.map(|v| (file_key(var), v)))
         };
 
-        let env_kind = match pick("TRAPEZE_ENV", file.env) {
+        let env_kind = match pick("TRAPEZE_ENV", file.env.clone()) {
             Some((name, v)) => parse_enum(
                 &name,
                 &v,
@@ -160,16 +202,13 @@ impl Settings {
             )?,
             None => Environment::Development,
         };
-        let addr = match pick("TRAPEZE_ADDR", file.addr) {
+        let addr = match pick("TRAPEZE_ADDR", file.addr.clone()) {
             Some((name, v)) => SocketAddr::from_str(v.trim()).map_err(|_| {
-                ConfigError::new(
-                    name,
-                    format!("`{v}` is not a socket address like 127.0.0.1:8080"),
-                )
+                ConfigError::new(name, format!("`{v}` is not a socket address like 127.0.0.1:8080"))
             })?,
             None => SocketAddr::from(([127, 0, 0, 1], 8080)),
         };
-        let database_url = match pick("DATABASE_URL", file.database_url) {
+        let database_url = match pick("DATABASE_URL", file.database_url.clone()) {
             Some((name, v)) => {
                 let v = v.trim().to_owned();
                 if !(v.starts_with("sqlite:")
@@ -185,7 +224,7 @@ impl Settings {
             }
             None => "sqlite://trapeze.db?mode=rwc".to_owned(),
         };
-        let log_format = match pick("TRAPEZE_LOG_FORMAT", file.log_format) {
+        let log_format = match pick("TRAPEZE_LOG_FORMAT", file.log_format.clone()) {
             Some((name, v)) => parse_enum(
                 &name,
                 &v,
@@ -193,7 +232,7 @@ impl Settings {
             )?,
             None => LogFormat::Pretty,
         };
-        let introspection = match pick("TRAPEZE_INTROSPECTION", file.introspection) {
+        let introspection = match pick("TRAPEZE_INTROSPECTION", file.introspection.clone()) {
             Some((name, v)) => parse_enum(
                 &name,
                 &v,
@@ -228,12 +267,7 @@ impl Settings {
                 d.max_complexity,
                 10_000_000,
             )?,
-            max_aliases: number(
-                "TRAPEZE_MAX_ALIASES",
-                file.max_aliases,
-                d.max_aliases,
-                10_000,
-            )?,
+            max_aliases: number("TRAPEZE_MAX_ALIASES", file.max_aliases, d.max_aliases, 10_000)?,
             max_directives: number(
                 "TRAPEZE_MAX_DIRECTIVES",
                 file.max_directives,
@@ -242,6 +276,7 @@ impl Settings {
             )?,
             max_body_bytes: d.max_body_bytes,
         };
+        let auth = auth_settings(&pick, &number, env_kind, &file)?;
         Ok(Settings {
             addr,
             database_url,
@@ -250,8 +285,97 @@ impl Settings {
             log_format,
             introspection,
             limits,
+            auth,
         })
     }
+}
+
+type Pick<'a> = dyn Fn(&str, Option<String>) -> Option<(String, String)> + 'a;
+type Number<'a> = dyn Fn(&str, Option<usize>, usize, usize) -> Result<usize, ConfigError> + 'a;
+
+fn auth_settings(
+    pick: &Pick<'_>,
+    number: &Number<'_>,
+    env_kind: Environment,
+    file: &FileSettings,
+) -> Result<AuthSettings, ConfigError> {
+    let check_secret = |name: &str, value: &str| {
+        if value.len() < MIN_JWT_SECRET_BYTES {
+            Err(ConfigError::new(
+                name,
+                format!("must be at least {MIN_JWT_SECRET_BYTES} bytes"),
+            ))
+        } else {
+            Ok(Secret::new(value))
+        }
+    };
+    let jwt_secret = match pick("TRAPEZE_JWT_SECRET", file.jwt_secret.clone()) {
+        Some((name, v)) => Some(check_secret(&name, &v)?),
+        None if env_kind == Environment::Production => {
+            return Err(ConfigError::new(
+                "TRAPEZE_JWT_SECRET",
+                format!("is required in production (at least {MIN_JWT_SECRET_BYTES} random bytes)"),
+            ));
+        }
+        None => None,
+    };
+    let jwt_previous_secrets = match pick("TRAPEZE_JWT_PREVIOUS_SECRETS", file.jwt_previous_secrets.clone()) {
+        Some((name, v)) => v
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| check_secret(&name, s))
+            .collect::<Result<Vec<_>, _>>()?,
+        None => Vec::new(),
+    };
+    let access_token_ttl_seconds = number(
+        "TRAPEZE_ACCESS_TOKEN_TTL_SECONDS",
+        file.access_token_ttl_seconds,
+        900,
+        86_400,
+    )? as u64;
+    let refresh_token_ttl_days = number(
+        "TRAPEZE_REFRESH_TOKEN_TTL_DAYS",
+        file.refresh_token_ttl_days,
+        30,
+        365,
+    )? as u64;
+    let email = pick("TRAPEZE_ADMIN_EMAIL", file.admin_email.clone());
+    let password = pick("TRAPEZE_ADMIN_PASSWORD", file.admin_password.clone());
+    let bootstrap_admin = match (email, password) {
+        (None, None) => None,
+        (Some((_, email)), Some((name, password))) => {
+            if password.chars().count() < crate::auth::password::MIN_LENGTH {
+                return Err(ConfigError::new(
+                    name,
+                    format!(
+                        "must have at least {} characters",
+                        crate::auth::password::MIN_LENGTH
+                    ),
+                ));
+            }
+            Some((email.trim().to_owned(), Secret::new(password)))
+        }
+        (Some(_), None) => {
+            return Err(ConfigError::new(
+                "TRAPEZE_ADMIN_PASSWORD",
+                "is required with TRAPEZE_ADMIN_EMAIL",
+            ));
+        }
+        (None, Some(_)) => {
+            return Err(ConfigError::new(
+                "TRAPEZE_ADMIN_EMAIL",
+                "is required with TRAPEZE_ADMIN_PASSWORD",
+            ));
+        }
+    };
+    Ok(AuthSettings {
+        jwt_secret,
+        jwt_previous_secrets,
+        access_token_ttl_seconds,
+        refresh_token_ttl_days,
+        bootstrap_admin,
+    })
 }
 
 fn read_file(path: &Path) -> Result<FileSettings, ConfigError> {
@@ -277,10 +401,7 @@ fn parse_enum<T: Copy>(name: &str, value: &str, options: &[(&str, T)]) -> Result
         .map(|(_, v)| *v)
         .ok_or_else(|| {
             let names: Vec<&str> = options.iter().map(|(k, _)| *k).collect();
-            ConfigError::new(
-                name,
-                format!("`{value}` is not one of {}", names.join(", ")),
-            )
+            ConfigError::new(name, format!("`{value}` is not one of {}", names.join(", ")))
         })
 }
 
@@ -326,8 +447,7 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("trapeze.toml");
         std::fs::write(&path, "addr = \"0.0.0.0:9000\"\nmax_depth = 7\n").unwrap();
-        let s =
-            Settings::from_sources(Some(&path), &env(&[("TRAPEZE_ADDR", "127.0.0.1:1")])).unwrap();
+        let s = Settings::from_sources(Some(&path), &env(&[("TRAPEZE_ADDR", "127.0.0.1:1")])).unwrap();
         assert_eq!(s.addr.to_string(), "127.0.0.1:1");
         assert_eq!(s.limits.max_depth, 7);
         std::fs::remove_dir_all(dir).unwrap();
@@ -339,6 +459,32 @@ mod tests {
         assert_eq!(err.setting, "TRAPEZE_LOG_FORMAT");
         let err = Settings::from_sources(None, &env(&[("TRAPEZE_ADDR", "nowhere")])).unwrap_err();
         assert!(err.to_string().starts_with("invalid setting TRAPEZE_ADDR"));
+    }
+
+    #[test]
+    fn production_requires_a_long_jwt_secret() {
+        let err = Settings::from_sources(None, &env(&[("TRAPEZE_ENV", "production")])).unwrap_err();
+        assert_eq!(err.setting, "TRAPEZE_JWT_SECRET");
+        let err = Settings::from_sources(None, &env(&[("TRAPEZE_JWT_SECRET", "short")])).unwrap_err();
+        assert_eq!(err.setting, "TRAPEZE_JWT_SECRET");
+    }
+
+    #[test]
+    fn debug_output_hides_secrets() {
+        let s = Settings::from_sources(
+            None,
+            &env(&[
+                ("TRAPEZE_JWT_SECRET", "a-very-long-secret-of-thirty-two-bytes!"),
+                ("TRAPEZE_ADMIN_EMAIL", "admin@example.com"),
+                ("TRAPEZE_ADMIN_PASSWORD", "correct horse battery"),
+            ]),
+        )
+        .unwrap();
+        let printed = format!("{s:?}");
+        assert!(
+            !printed.contains("thirty-two") && !printed.contains("horse"),
+            "{printed}"
+        );
     }
 
     #[test]

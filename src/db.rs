@@ -10,10 +10,7 @@ use sea_orm::{
 use crate::{config::Settings, metrics::Metrics};
 
 /// Connects to the configured database and hooks the statement counter into the connection.
-pub async fn connect(
-    settings: &Settings,
-    metrics: Arc<Metrics>,
-) -> Result<DatabaseConnection, DbErr> {
+pub async fn connect(settings: &Settings, metrics: Arc<Metrics>) -> Result<DatabaseConnection, DbErr> {
     let url = &settings.database_url;
     let mut opts = ConnectOptions::new(url.clone());
     opts.max_connections(settings.db_max_connections)

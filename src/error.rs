@@ -152,6 +152,26 @@ impl AppError {
         }
     }
 
+    /// A description for an operator (start-up, the command line): user errors with their
+    /// fields, internal causes in full. Never sent to an API client.
+    pub fn public_cause(&self) -> String {
+        match self {
+            Self::Rejected(errors) => errors
+                .iter()
+                .map(|e| {
+                    if e.field.is_empty() {
+                        e.message.clone()
+                    } else {
+                        format!("{}: {}", e.field.join("."), e.message)
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+            Self::Internal(cause) => cause.clone(),
+            other => other.public_message(),
+        }
+    }
+
     pub fn code(&self) -> ErrorCode {
         match self {
             Self::Unauthenticated => ErrorCode::Unauthenticated,
@@ -160,6 +180,12 @@ impl AppError {
             Self::BadUserInput(_) | Self::Rejected(_) => ErrorCode::BadUserInput,
             Self::Internal(_) => ErrorCode::InternalServerError,
         }
+    }
+}
+
+impl From<crate::domain::authz::Denied> for AppError {
+    fn from(_: crate::domain::authz::Denied) -> Self {
+        Self::Forbidden
     }
 }
 
@@ -181,8 +207,5 @@ impl From<sea_orm::TransactionError<AppError>> for AppError {
 /// True when `err` is a unique-key violation: the caller turns it into a TAKEN field error,
 /// which closes the race between "check the name is free" and "insert it".
 pub fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
-    matches!(
-        err.sql_err(),
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-    )
+    matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
 }

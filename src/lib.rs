@@ -4,6 +4,7 @@
 //! `service` (transactions) -> `domain` (pure rules) -> `entity` (sea-orm models).
 
 pub mod app;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;

@@ -25,12 +25,7 @@ pub enum OperationType {
 }
 
 impl OperationType {
-    const ALL: [OperationType; 4] = [
-        Self::Query,
-        Self::Mutation,
-        Self::Subscription,
-        Self::Unknown,
-    ];
+    const ALL: [OperationType; 4] = [Self::Query, Self::Mutation, Self::Subscription, Self::Unknown];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -102,10 +97,7 @@ impl Metrics {
         }
 
         let name = "trapeze_graphql_request_duration_seconds";
-        let _ = writeln!(
-            out,
-            "# HELP {name} GraphQL request latency by operation type."
-        );
+        let _ = writeln!(out, "# HELP {name} GraphQL request latency by operation type.");
         let _ = writeln!(out, "# TYPE {name} histogram");
         for op in OperationType::ALL {
             let h = &self.requests[op as usize];

@@ -1,3 +1,9 @@
 //! sea-orm models of trapeze, one file per table. The schema itself is owned by `migration`.
 
+pub mod api_token;
+pub mod app_user;
 pub mod persona;
+pub mod refresh_token;
+pub mod role;
+pub mod role_grant;
+pub mod server_secret;

@@ -1,5 +1,7 @@
 //! Pure rules: no I/O, unit-tested beside the code.
 
+pub mod authz;
+pub mod permission;
 pub mod persona;
 pub mod text;
 pub mod version;

@@ -24,10 +24,7 @@ pub fn validate(name: &str, description: Option<&str>) -> Result<PersonaFields, 
             name,
             description,
         }),
-        (name, description) => Err([name.err(), description.err()]
-            .into_iter()
-            .flatten()
-            .collect()),
+        (name, description) => Err([name.err(), description.err()].into_iter().flatten().collect()),
     }
 }
 

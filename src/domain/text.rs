@@ -30,11 +30,7 @@ pub fn required_name(field: &str, value: &str, max: usize) -> Result<String, Use
 }
 
 /// Optional free text of at most `max` characters; blank becomes absent.
-pub fn optional_text(
-    field: &str,
-    value: Option<&str>,
-    max: usize,
-) -> Result<Option<String>, UserError> {
+pub fn optional_text(field: &str, value: Option<&str>, max: usize) -> Result<Option<String>, UserError> {
     let Some(trimmed) = value.map(str::trim).filter(|v| !v.is_empty()) else {
         return Ok(None);
     };

@@ -4,8 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use async_graphql::parser::types::{
-    DocumentOperations, ExecutableDocument, OperationDefinition, OperationType, Selection,
-    SelectionSet,
+    DocumentOperations, ExecutableDocument, OperationDefinition, OperationType, Selection, SelectionSet,
 };
 
 use crate::metrics;
@@ -25,10 +24,7 @@ pub struct Operation {
 
 /// Picks the operation to run, as the GraphQL spec's GetOperation does; the error is the message
 /// for a GRAPHQL_VALIDATION_FAILED answer.
-pub fn analyze(
-    doc: &ExecutableDocument,
-    operation_name: Option<&str>,
-) -> Result<Operation, String> {
+pub fn analyze(doc: &ExecutableDocument, operation_name: Option<&str>) -> Result<Operation, String> {
     let (name, op) = select(doc, operation_name)?;
     let roots = root_field_names(doc, &op.selection_set.node);
     let introspects = roots.iter().any(|n| n == "__schema" || n == "__type");
@@ -57,9 +53,7 @@ fn select<'d>(
 ) -> Result<(Option<String>, &'d OperationDefinition), String> {
     match (&doc.operations, operation_name) {
         (DocumentOperations::Single(op), None) => Ok((None, &op.node)),
-        (DocumentOperations::Single(_), Some(name)) => {
-            Err(format!("Unknown operation named \"{name}\"."))
-        }
+        (DocumentOperations::Single(_), Some(name)) => Err(format!("Unknown operation named \"{name}\".")),
         (DocumentOperations::Multiple(ops), Some(name)) => ops
             .iter()
             .find(|(n, _)| n.as_str() == name)
@@ -111,12 +105,13 @@ fn count_aliases(
     let mut total = 0usize;
     for item in &set.items {
         let n = match &item.node {
-            Selection::Field(f) => usize::from(f.node.alias.is_some()).saturating_add(
-                count_aliases(doc, &f.node.selection_set.node, memo, in_progress),
-            ),
-            Selection::InlineFragment(f) => {
-                count_aliases(doc, &f.node.selection_set.node, memo, in_progress)
-            }
+            Selection::Field(f) => usize::from(f.node.alias.is_some()).saturating_add(count_aliases(
+                doc,
+                &f.node.selection_set.node,
+                memo,
+                in_progress,
+            )),
+            Selection::InlineFragment(f) => count_aliases(doc, &f.node.selection_set.node, memo, in_progress),
             Selection::FragmentSpread(s) => {
                 let name = s.node.fragment_name.node.to_string();
                 if let Some(n) = memo.get(&name) {
@@ -166,10 +161,7 @@ mod tests {
     fn several_operations_need_a_name() {
         let q = "query A { x } mutation B { y }";
         assert!(op(q, None).is_err());
-        assert_eq!(
-            op(q, Some("B")).unwrap().ty,
-            metrics::OperationType::Mutation
-        );
+        assert_eq!(op(q, Some("B")).unwrap().ty, metrics::OperationType::Mutation);
         assert!(op(q, Some("C")).is_err());
     }
 

@@ -34,11 +34,7 @@ pub struct UserError {
 impl From<error::UserError> for UserError {
     fn from(e: error::UserError) -> Self {
         Self {
-            field: if e.field.is_empty() {
-                None
-            } else {
-                Some(e.field)
-            },
+            field: if e.field.is_empty() { None } else { Some(e.field) },
             message: e.message,
             code: e.code.into(),
         }
@@ -65,9 +61,7 @@ impl From<AppError> for async_graphql::Error {
 
 /// Splits a service result for a mutation payload: the value, or the user errors; anything else
 /// is a top-level error.
-pub fn payload<T>(
-    result: Result<T, AppError>,
-) -> async_graphql::Result<(Option<T>, Vec<UserError>)> {
+pub fn payload<T>(result: Result<T, AppError>) -> async_graphql::Result<(Option<T>, Vec<UserError>)> {
     match result {
         Ok(value) => Ok((Some(value), Vec::new())),
         Err(AppError::Rejected(errors)) => Ok((None, errors.into_iter().map(Into::into).collect())),

@@ -34,9 +34,7 @@ impl Guardrails {
 
 impl ExtensionFactory for Guardrails {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(GuardrailsExtension {
-            limits: self.limits,
-        })
+        Arc::new(GuardrailsExtension { limits: self.limits })
     }
 }
 

@@ -5,17 +5,21 @@ pub mod connection;
 pub mod document;
 pub mod error;
 pub mod guardrails;
+pub mod identity;
+pub mod loader;
 pub mod node;
 pub mod order;
 pub mod persona;
 mod root;
+
+use std::sync::Arc;
 
 use async_graphql::{Context, EmptySubscription, Schema, SchemaBuilder};
 use sea_orm::DatabaseConnection;
 
 pub use root::{Mutation, Query};
 
-use crate::{config::Limits, error::AppError};
+use crate::{config::Limits, domain::authz::Principal, error::AppError, service::auth::Auth};
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 
@@ -29,13 +33,25 @@ pub fn builder(limits: Limits) -> SchemaBuilder<Query, Mutation, EmptySubscripti
 }
 
 /// The schema the server runs, with the database as context data.
-pub fn schema(limits: Limits, db: DatabaseConnection) -> AppSchema {
-    builder(limits).data(db).finish()
+pub fn schema(limits: Limits, db: DatabaseConnection, auth: Arc<Auth>) -> AppSchema {
+    builder(limits).data(db).data(auth).finish()
 }
 
 /// The SDL of the schema, as committed in `schema.graphql`.
 pub fn sdl() -> String {
     builder(Limits::default()).finish().sdl()
+}
+
+/// The authenticated caller; UNAUTHENTICATED when the request carried no valid token.
+pub(crate) fn principal<'a>(ctx: &Context<'a>) -> Result<&'a Principal, AppError> {
+    ctx.data_opt::<Principal>().ok_or(AppError::Unauthenticated)
+}
+
+/// The token settings and keys (for `login` and `refreshSession`).
+pub(crate) fn auth<'a>(ctx: &Context<'a>) -> Result<&'a Auth, AppError> {
+    ctx.data::<Arc<Auth>>()
+        .map(|a| a.as_ref())
+        .map_err(|e| AppError::internal(e.message))
 }
 
 /// The database handle of the request.
@@ -46,11 +62,7 @@ pub(crate) fn db<'a>(ctx: &Context<'a>) -> Result<&'a DatabaseConnection, AppErr
 
 /// The cost of a connection field: its page size times the cost of one node, so a large page of
 /// a deep selection costs what it will make the server do.
-pub(crate) fn page_complexity(
-    first: Option<i32>,
-    last: Option<i32>,
-    child_complexity: usize,
-) -> usize {
+pub(crate) fn page_complexity(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
     let size = first
         .or(last)
         .unwrap_or(1)

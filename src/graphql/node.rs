@@ -11,7 +11,12 @@ use uuid::Uuid;
 
 use crate::{
     error::AppError,
-    graphql::{db, persona::Persona},
+    graphql::{
+        db,
+        identity::{ApiToken, Role, User},
+        persona::Persona,
+        principal,
+    },
     service,
 };
 
@@ -19,20 +24,25 @@ use crate::{
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum NodeKind {
     Persona,
+    User,
+    Role,
+    ApiToken,
 }
 
 impl NodeKind {
+    const ALL: [NodeKind; 4] = [Self::Persona, Self::User, Self::Role, Self::ApiToken];
+
     fn as_str(self) -> &'static str {
         match self {
             Self::Persona => "Persona",
+            Self::User => "User",
+            Self::Role => "Role",
+            Self::ApiToken => "ApiToken",
         }
     }
 
     fn parse(s: &str) -> Option<Self> {
-        match s {
-            "Persona" => Some(Self::Persona),
-            _ => None,
-        }
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
 }
 
@@ -55,10 +65,13 @@ pub fn decode_as(raw: &str, kind: NodeKind) -> Option<Uuid> {
 }
 
 /// An object with a global ID that `node(id:)` can refetch.
-#[derive(Interface)]
+#[derive(Interface, Clone)]
 #[graphql(field(name = "id", ty = "ID", desc = "The opaque global ID of the object."))]
 pub enum Node {
     Persona(Persona),
+    User(User),
+    Role(Role),
+    ApiToken(ApiToken),
 }
 
 /// The most IDs one `nodes` call takes.
@@ -75,11 +88,7 @@ impl NodeQuery {
     }
 
     /// Refetches up to 100 objects, in the order asked; null where one does not exist.
-    async fn nodes(
-        &self,
-        ctx: &Context<'_>,
-        ids: Vec<ID>,
-    ) -> async_graphql::Result<Vec<Option<Node>>> {
+    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> async_graphql::Result<Vec<Option<Node>>> {
         if ids.len() > MAX_NODES {
             return Err(AppError::BadUserInput(format!(
                 "`ids` takes at most {MAX_NODES} IDs, got {}",
@@ -91,27 +100,36 @@ impl NodeQuery {
     }
 }
 
-/// Loads the objects behind `ids` with one statement per kind, keeping the caller's order.
+/// Loads the objects behind `ids` with one statement per kind, keeping the caller's order. What
+/// the caller may not read is left out by the services' finders, so it answers like a missing ID.
 async fn load(ctx: &Context<'_>, ids: &[ID]) -> Result<Vec<Option<Node>>, AppError> {
-    let decoded: Vec<Option<(NodeKind, Uuid)>> = ids.iter().map(|id| decode(id)).collect();
-    let persona_ids: Vec<Uuid> = decoded
-        .iter()
-        .flatten()
-        .filter(|(k, _)| *k == NodeKind::Persona)
-        .map(|(_, id)| *id)
-        .collect();
+    let p = principal(ctx)?;
     let db = db(ctx)?;
-    let personas: HashMap<Uuid, Persona> = service::persona::find_many(db, &persona_ids)
-        .await?
-        .into_iter()
-        .map(|m| (m.id, Persona(m)))
-        .collect();
+    let decoded: Vec<Option<(NodeKind, Uuid)>> = ids.iter().map(|id| decode(id.as_str())).collect();
+    let of_kind = |kind: NodeKind| -> Vec<Uuid> {
+        decoded
+            .iter()
+            .flatten()
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, id)| *id)
+            .collect()
+    };
+    let mut found: HashMap<(NodeKind, Uuid), Node> = HashMap::new();
+    for m in service::persona::find_many(db, p, &of_kind(NodeKind::Persona)).await? {
+        found.insert((NodeKind::Persona, m.id), Node::Persona(Persona(m)));
+    }
+    for m in service::user::find_many(db, p, &of_kind(NodeKind::User)).await? {
+        found.insert((NodeKind::User, m.id), Node::User(User(m)));
+    }
+    for m in service::role::find_many(db, p, &of_kind(NodeKind::Role)).await? {
+        found.insert((NodeKind::Role, m.id), Node::Role(Role(m)));
+    }
+    for m in service::api_token::find_many(db, p, &of_kind(NodeKind::ApiToken)).await? {
+        found.insert((NodeKind::ApiToken, m.id), Node::ApiToken(ApiToken(m)));
+    }
     Ok(decoded
         .into_iter()
-        .map(|key| match key {
-            Some((NodeKind::Persona, id)) => personas.get(&id).cloned().map(Node::Persona),
-            None => None,
-        })
+        .map(|key| key.and_then(|k| found.get(&k).cloned()))
         .collect())
 }
 

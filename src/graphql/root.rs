@@ -3,12 +3,13 @@
 use async_graphql::MergedObject;
 
 use super::{
+    identity::{IdentityMutation, IdentityQuery},
     node::NodeQuery,
     persona::{PersonaMutation, PersonaQuery},
 };
 
 #[derive(MergedObject, Default)]
-pub struct Query(NodeQuery, PersonaQuery);
+pub struct Query(NodeQuery, IdentityQuery, PersonaQuery);
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(PersonaMutation);
+pub struct Mutation(IdentityMutation, PersonaMutation);

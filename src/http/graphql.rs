@@ -25,13 +25,16 @@ use super::{
 };
 use crate::{
     config::{Environment, IntrospectionPolicy},
-    error::ErrorCode,
+    domain::authz::{self, Principal},
+    error::{AppError, ErrorCode},
     graphql::{
         document,
         error::{INTERNAL_MESSAGE, InternalCause, coded},
         guardrails::{RequestLimits, with_code},
+        loader::Loaders,
     },
     metrics::OperationType,
+    service,
 };
 
 /// The parameters of one GraphQL request, from a JSON body or a query string.
@@ -46,8 +49,7 @@ struct Params {
 
 /// A refusal before any GraphQL ran: an HTTP status and a JSON error body.
 fn refuse(status: StatusCode, code: ErrorCode, message: &str) -> Response {
-    let body =
-        json!({ "errors": [{ "message": message, "extensions": { "code": code.as_str() } }] });
+    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code.as_str() } }] });
     (
         status,
         [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
@@ -118,7 +120,7 @@ pub async fn post(
             );
         }
     };
-    execute(&state, request_id, params, Method::Post, response_type).await
+    execute(&state, request_id, &headers, params, Method::Post, response_type).await
 }
 
 pub async fn get(
@@ -186,7 +188,7 @@ pub async fn get(
             _ => {}
         }
     }
-    execute(&state, request_id, params, Method::Get, response_type).await
+    execute(&state, request_id, &headers, params, Method::Get, response_type).await
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -198,6 +200,7 @@ enum Method {
 async fn execute(
     state: &AppState,
     request_id: RequestId,
+    headers: &HeaderMap,
     params: Params,
     method: Method,
     response_type: ResponseType,
@@ -208,6 +211,7 @@ async fn execute(
     let response = run(
         state,
         &request_id,
+        headers,
         params,
         method,
         response_type,
@@ -219,9 +223,11 @@ async fn execute(
     response
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn run(
     state: &AppState,
     request_id: &RequestId,
+    headers: &HeaderMap,
     params: Params,
     method: Method,
     response_type: ResponseType,
@@ -301,7 +307,15 @@ async fn run(
             ErrorCode::MaxAliasesExceeded,
         ));
     }
-    let may_introspect = may_introspect(state.settings.introspection);
+    let principal = match authenticate(state, headers).await {
+        Ok(principal) => principal,
+        Err(err) => {
+            let err = async_graphql::Error::from(err).into_server_error(Default::default());
+            let err = finish_error(err, request_id);
+            return graphql_response(response_type, Some(async_graphql::Value::Null), vec![err]);
+        }
+    };
+    let may_introspect = may_introspect(state.settings.introspection, principal.as_ref());
     if operation.introspects && !may_introspect {
         return request_error(coded(
             "Introspection is not allowed.",
@@ -314,7 +328,11 @@ async fn run(
         .data(RequestLimits {
             exempt: operation.introspection_only && may_introspect,
         })
+        .data(Loaders::new(&state.db))
         .data(request_id.clone());
+    if let Some(principal) = principal {
+        request = request.data(principal);
+    }
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
     }
@@ -341,12 +359,35 @@ async fn run(
     graphql_response(response_type, data, errors)
 }
 
-/// Whether this caller may introspect. Until identity exists every caller counts as
-/// authenticated, and nobody as an admin.
-fn may_introspect(policy: IntrospectionPolicy) -> bool {
-    match policy {
-        IntrospectionPolicy::Authenticated => true,
-        IntrospectionPolicy::Admin | IntrospectionPolicy::Off => false,
+/// Whether this caller may introspect, by the configured policy.
+fn may_introspect(policy: IntrospectionPolicy, principal: Option<&Principal>) -> bool {
+    match (policy, principal) {
+        (IntrospectionPolicy::Authenticated, Some(_)) => true,
+        (IntrospectionPolicy::Admin, Some(p)) => authz::may_introspect_as_admin(p),
+        _ => false,
+    }
+}
+
+/// The caller behind `Authorization: Bearer`. No header: anonymous. A header that does not hold
+/// a valid token also leaves the request anonymous, so `login` and `refreshSession` still work
+/// for a client holding an expired token, while everything else answers UNAUTHENTICATED.
+async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Option<Principal>, AppError> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim());
+    let Some(token) = token.filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    match service::auth::authenticate(&state.db, &state.auth, token).await {
+        Ok(principal) => Ok(Some(principal)),
+        Err(AppError::Unauthenticated) => Ok(None),
+        Err(other) => Err(other),
     }
 }
 
@@ -365,9 +406,7 @@ fn error_code(e: &ServerError) -> Option<ErrorCode> {
 fn finish_error(mut err: ServerError, request_id: &RequestId) -> ServerError {
     let code = match error_code(&err) {
         Some(code) => code,
-        None if err.message.starts_with("Failed to parse")
-            || err.message.starts_with("Invalid value") =>
-        {
+        None if err.message.starts_with("Failed to parse") || err.message.starts_with("Invalid value") => {
             return with_code(err, ErrorCode::BadUserInput);
         }
         None => ErrorCode::InternalServerError,
@@ -402,10 +441,7 @@ fn graphql_response(
     };
     let mut body = serde_json::Map::new();
     if let Some(data) = data {
-        body.insert(
-            "data".into(),
-            serde_json::to_value(data).unwrap_or(Value::Null),
-        );
+        body.insert("data".into(), serde_json::to_value(data).unwrap_or(Value::Null));
     }
     if !errors.is_empty() {
         body.insert(

@@ -18,7 +18,7 @@ use serde_json::json;
 use tracing::{Instrument, field::Empty};
 use uuid::Uuid;
 
-use crate::{config::Settings, graphql::AppSchema, metrics::Metrics};
+use crate::{config::Settings, graphql::AppSchema, metrics::Metrics, service::auth::Auth};
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -27,6 +27,7 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub schema: AppSchema,
     pub metrics: Arc<Metrics>,
+    pub auth: Arc<Auth>,
 }
 
 /// The id of one HTTP request: in its log lines, its `x-request-id` header and the
@@ -95,10 +96,7 @@ async fn readyz(State(state): State<AppState>) -> Response {
 
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     (
-        [(
-            header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
         state.metrics.render(),
     )
 }
@@ -106,7 +104,9 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
 async fn not_found() -> Response {
     (
         StatusCode::NOT_FOUND,
-        axum::Json(json!({ "errors": [{ "message": "no such route", "extensions": { "code": "NOT_FOUND" } }] })),
+        axum::Json(
+            json!({ "errors": [{ "message": "no such route", "extensions": { "code": "NOT_FOUND" } }] }),
+        ),
     )
         .into_response()
 }

@@ -61,10 +61,7 @@ pub fn response_type(headers: &HeaderMap) -> Option<ResponseType> {
 /// Whether the request body is JSON in UTF-8 (the only body we run: anything a browser can send
 /// cross-site without a preflight, such as `text/plain`, must not execute).
 pub fn is_json_body(headers: &HeaderMap) -> bool {
-    let Some(value) = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-    else {
+    let Some(value) = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
         return false;
     };
     let mut parts = value.split(';').map(str::trim);

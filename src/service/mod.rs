@@ -1,8 +1,12 @@
 //! Services: one module per aggregate. They open transactions, validate through the domain
 //! rules and read and write through sea-orm. GraphQL resolvers call them and nothing below.
 
+pub mod api_token;
+pub mod auth;
 pub mod page;
 pub mod persona;
+pub mod role;
+pub mod user;
 
 /// A `LIKE` pattern matching values that start with `prefix`, with `%`, `_` and `\` escaped
 /// (pair it with `ESCAPE '\'`).

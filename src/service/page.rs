@@ -8,8 +8,8 @@ use std::{future::Future, pin::Pin, sync::Arc};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, EntityTrait, Order, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Select, Value,
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select, Value,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -129,8 +129,7 @@ pub struct SortKey<E: EntityTrait> {
 }
 
 /// A lazily computed `totalCount`: only run when the query asks for it.
-pub type CountFn =
-    Arc<dyn Fn() -> Pin<Box<dyn Future<Output = Result<u64, AppError>> + Send>> + Send + Sync>;
+pub type CountFn = Arc<dyn Fn() -> Pin<Box<dyn Future<Output = Result<u64, AppError>> + Send>> + Send + Sync>;
 
 /// One page of rows with their cursors.
 pub struct Page<M> {

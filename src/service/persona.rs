@@ -3,13 +3,17 @@
 use chrono::Utc;
 use entity::persona::{ActiveModel, Column, Entity as Persona, Model};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
-    TransactionTrait, sea_query::LikeExpr,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait,
+    sea_query::LikeExpr,
 };
 use uuid::Uuid;
 
 use crate::{
-    domain::{persona as rules, version},
+    domain::{
+        authz::{self, Principal, Resource},
+        permission::Permission,
+        persona as rules, version,
+    },
     error::{AppError, UserErrorCode, is_unique_violation},
     service::{
         page::{self, KeyFn, Page, PageArgs, SortKey, SortValue},
@@ -54,9 +58,7 @@ pub struct PersonaChanges {
 
 fn sort_key(order: PersonaOrder) -> SortKey<Persona> {
     let (column, name, key_of): (Column, &str, KeyFn<Model>) = match order.field {
-        PersonaOrderField::Name => (Column::Name, "name", |m| {
-            (SortValue::Text(m.name.clone()), m.id)
-        }),
+        PersonaOrderField::Name => (Column::Name, "name", |m| (SortValue::Text(m.name.clone()), m.id)),
         PersonaOrderField::CreatedAt => (Column::CreatedAt, "created_at", |m| {
             (SortValue::Time(m.created_at), m.id)
         }),
@@ -77,19 +79,16 @@ fn sort_key(order: PersonaOrder) -> SortKey<Persona> {
 /// One page of personas.
 pub async fn list(
     db: &DatabaseConnection,
+    principal: &Principal,
     filter: PersonaFilter,
     order: PersonaOrder,
     args: PageArgs,
 ) -> Result<Page<Model>, AppError> {
+    authz::authorize_reference_read(principal)?;
     let key = sort_key(order);
     let window = args.window(&key.name)?;
     let mut select = Persona::find();
-    if let Some(search) = filter
-        .search
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
+    if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         let pattern = LikeExpr::new(prefix_pattern(&search.to_lowercase())).escape('\\');
         select = select.filter(Column::NameKey.like(pattern));
     }
@@ -97,8 +96,12 @@ pub async fn list(
 }
 
 /// The personas with these ids, in one statement; missing ids are simply absent.
-pub async fn find_many(db: &DatabaseConnection, ids: &[Uuid]) -> Result<Vec<Model>, AppError> {
-    if ids.is_empty() {
+pub async fn find_many(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    ids: &[Uuid],
+) -> Result<Vec<Model>, AppError> {
+    if ids.is_empty() || authz::authorize_reference_read(principal).is_err() {
         return Ok(Vec::new());
     }
     Ok(Persona::find()
@@ -107,14 +110,14 @@ pub async fn find_many(db: &DatabaseConnection, ids: &[Uuid]) -> Result<Vec<Mode
         .await?)
 }
 
-pub async fn find(db: &DatabaseConnection, id: Uuid) -> Result<Option<Model>, AppError> {
-    Ok(Persona::find_by_id(id).one(db).await?)
-}
-
 /// Creates a persona; a name already in use (in any case) is TAKEN.
-pub async fn create(db: &DatabaseConnection, input: NewPersona) -> Result<Model, AppError> {
-    let fields =
-        rules::validate(&input.name, input.description.as_deref()).map_err(AppError::Rejected)?;
+pub async fn create(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    input: NewPersona,
+) -> Result<Model, AppError> {
+    authz::authorize(principal, Permission::PersonaManage, Resource::Any)?;
+    let fields = rules::validate(&input.name, input.description.as_deref()).map_err(AppError::Rejected)?;
     let now = Utc::now();
     let row = ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -130,7 +133,12 @@ pub async fn create(db: &DatabaseConnection, input: NewPersona) -> Result<Model,
 
 /// Updates a persona in one transaction; the write itself checks the version it read, so two
 /// concurrent updates cannot both win.
-pub async fn update(db: &DatabaseConnection, changes: PersonaChanges) -> Result<Model, AppError> {
+pub async fn update(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    changes: PersonaChanges,
+) -> Result<Model, AppError> {
+    authz::authorize(principal, Permission::PersonaManage, Resource::Any)?;
     let txn = db.begin().await?;
     let current = Persona::find_by_id(changes.id)
         .one(&txn)
@@ -160,9 +168,7 @@ pub async fn update(db: &DatabaseConnection, changes: PersonaChanges) -> Result<
         .await
         .map_err(name_taken)?;
     if result.rows_affected == 0 {
-        return Err(AppError::Rejected(vec![version::stale(
-            current.version + 1,
-        )]));
+        return Err(AppError::Rejected(vec![version::stale(current.version + 1)]));
     }
     let updated = Persona::find_by_id(current.id)
         .one(&txn)

@@ -17,11 +17,7 @@ fn a_bad_setting_stops_start_up_with_one_line_and_exit_code_2() {
         ("DATABASE_URL", "mysql://nope"),
         ("TRAPEZE_MAX_DEPTH", "0"),
     ] {
-        let out = Command::new(BIN)
-            .env(var, value)
-            .arg("serve")
-            .output()
-            .unwrap();
+        let out = Command::new(BIN).env(var, value).arg("serve").output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{var}={value}");
         let stderr = String::from_utf8(out.stderr).unwrap();
         assert_eq!(stderr.lines().count(), 1, "one line for {var}: {stderr}");
@@ -56,26 +52,20 @@ fn the_schema_command_prints_the_committed_sdl_without_a_database() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    let committed =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql")).unwrap();
+    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql")).unwrap();
     assert_eq!(String::from_utf8(out.stdout).unwrap(), committed);
 }
 
 #[test]
 fn migrate_status_lists_applied_migrations() {
-    let path =
-        std::env::temp_dir().join(format!("trapeze-cli-{}.db", uuid::Uuid::now_v7().simple()));
+    let path = std::env::temp_dir().join(format!("trapeze-cli-{}.db", uuid::Uuid::now_v7().simple()));
     let url = format!("sqlite://{}?mode=rwc", path.display());
     let up = Command::new(BIN)
         .args(["migrate", "up"])
         .env("DATABASE_URL", &url)
         .output()
         .unwrap();
-    assert!(
-        up.status.success(),
-        "{}",
-        String::from_utf8_lossy(&up.stderr)
-    );
+    assert!(up.status.success(), "{}", String::from_utf8_lossy(&up.stderr));
     let status = Command::new(BIN)
         .args(["migrate", "status"])
         .env("DATABASE_URL", &url)
@@ -93,13 +83,9 @@ fn migrate_status_lists_applied_migrations() {
 
 #[test]
 fn sigterm_stops_the_server_cleanly() {
-    let path =
-        std::env::temp_dir().join(format!("trapeze-cli-{}.db", uuid::Uuid::now_v7().simple()));
+    let path = std::env::temp_dir().join(format!("trapeze-cli-{}.db", uuid::Uuid::now_v7().simple()));
     let mut child = Command::new(BIN)
-        .env(
-            "DATABASE_URL",
-            format!("sqlite://{}?mode=rwc", path.display()),
-        )
+        .env("DATABASE_URL", format!("sqlite://{}?mode=rwc", path.display()))
         .env("TRAPEZE_ADDR", "127.0.0.1:0")
         .env("TRAPEZE_LOG_FORMAT", "json")
         .stdout(Stdio::piped())
@@ -119,10 +105,7 @@ fn sigterm_stops_the_server_cleanly() {
     assert!(killed.success());
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     assert!(child.wait().unwrap().success());
-    assert!(
-        rest.iter().any(|l| l.contains("trapeze stopped")),
-        "{rest:?}"
-    );
+    assert!(rest.iter().any(|l| l.contains("trapeze stopped")), "{rest:?}");
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }

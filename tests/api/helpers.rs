@@ -16,6 +16,10 @@ use trapeze::{app::App, config::Settings};
 use uuid::Uuid;
 
 pub const POSTGRES_ENV: &str = "TRAPEZE_TEST_POSTGRES_URL";
+pub const JWT_SECRET: &str = "test-secret-of-at-least-thirty-two-bytes";
+pub const ADMIN_EMAIL: &str = "admin@example.com";
+pub const ADMIN_PASSWORD: &str = "admin password 123";
+pub const PASSWORD: &str = "a password of some length";
 
 #[derive(Clone, Copy, Debug)]
 pub enum Store {
@@ -83,6 +87,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// A direct connection to the server's database, for setting up faults.
     pub db: DatabaseConnection,
+    /// An access token of the first admin, sent by `post`, `gql` and `data`.
+    pub admin_token: String,
     shutdown: Option<oneshot::Sender<()>>,
     cleanup: Cleanup,
 }
@@ -98,8 +104,7 @@ impl TestApp {
         init_logs();
         let (url, cleanup) = match store {
             Store::Sqlite => {
-                let path = std::env::temp_dir()
-                    .join(format!("trapeze-test-{}.db", Uuid::now_v7().simple()));
+                let path = std::env::temp_dir().join(format!("trapeze-test-{}.db", Uuid::now_v7().simple()));
                 (
                     format!("sqlite://{}?mode=rwc", path.display()),
                     Cleanup::SqliteFile(path),
@@ -108,9 +113,9 @@ impl TestApp {
             Store::Postgres => {
                 let admin_url = std::env::var(POSTGRES_ENV).ok()?;
                 let name = format!("trapeze_test_{}", Uuid::now_v7().simple());
-                let admin = Database::connect(&admin_url).await.unwrap_or_else(|e| {
-                    panic!("{POSTGRES_ENV} is set but PostgreSQL is unreachable: {e}")
-                });
+                let admin = Database::connect(&admin_url)
+                    .await
+                    .unwrap_or_else(|e| panic!("{POSTGRES_ENV} is set but PostgreSQL is unreachable: {e}"));
                 admin
                     .execute_unprepared(&format!("CREATE DATABASE {name}"))
                     .await
@@ -129,6 +134,9 @@ impl TestApp {
             ("DATABASE_URL", url.as_str()),
             ("TRAPEZE_ADDR", "127.0.0.1:0"),
             ("TRAPEZE_DB_MAX_CONNECTIONS", "4"),
+            ("TRAPEZE_JWT_SECRET", JWT_SECRET),
+            ("TRAPEZE_ADMIN_EMAIL", ADMIN_EMAIL),
+            ("TRAPEZE_ADMIN_PASSWORD", ADMIN_PASSWORD),
         ]
         .into_iter()
         .chain(extra.iter().copied())
@@ -144,41 +152,113 @@ impl TestApp {
         tokio::spawn(app.run_until(async {
             let _ = rx.await;
         }));
-        Some(Self {
+        let mut app = Self {
             addr,
             client: reqwest::Client::new(),
             db,
+            admin_token: String::new(),
             shutdown: Some(tx),
             cleanup,
-        })
+        };
+        app.admin_token = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+        Some(app)
+    }
+
+    /// Signs in and returns the access token.
+    pub async fn login(&self, email: &str, password: &str) -> String {
+        let data = self
+            .data_as(
+                None,
+                "mutation($e: String!, $p: String!) { login(input: { email: $e, password: $p }) { accessToken userErrors { code } } }",
+                json!({ "e": email, "p": password }),
+            )
+            .await;
+        data["login"]["accessToken"]
+            .as_str()
+            .unwrap_or_else(|| panic!("login of {email}: {data}"))
+            .to_owned()
+    }
+
+    /// The global ID of the role named `name`.
+    pub async fn role_id(&self, name: &str) -> String {
+        let data = self
+            .data("{ roles(first: 100) { nodes { id name } } }", json!({}))
+            .await;
+        data["roles"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == name)
+            .map(|r| r["id"].as_str().unwrap().to_owned())
+            .unwrap_or_else(|| panic!("no role {name}"))
+    }
+
+    /// Creates a user with the role named `role` (as the admin) and returns their id and token.
+    pub async fn user_with_role(&self, role: &str) -> (String, String) {
+        let email = format!("{role}-{}@example.com", Uuid::now_v7().simple());
+        let role_id = self.role_id(role).await;
+        let data = self
+            .data(
+                "mutation($i: CreateUserInput!) { createUser(input: $i) { user { id } userErrors { field code message } } }",
+                json!({ "i": { "email": email, "displayName": role, "roleId": role_id, "password": PASSWORD } }),
+            )
+            .await;
+        let id = data["createUser"]["user"]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{data}"))
+            .to_owned();
+        (id, self.login(&email, PASSWORD).await)
     }
 
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
     }
 
-    /// POSTs a GraphQL request as JSON and returns the response.
+    /// POSTs a GraphQL request as JSON, as the admin, and returns the response.
     pub async fn post(&self, query: &str, variables: Value) -> reqwest::Response {
-        self.client
-            .post(self.url("/graphql"))
-            .json(&json!({ "query": query, "variables": variables }))
-            .send()
-            .await
-            .expect("request sent")
+        self.post_as(Some(&self.admin_token), query, variables).await
     }
 
-    /// POSTs a GraphQL request and returns its JSON body, checking the status is 200.
+    /// POSTs a GraphQL request with the given bearer token (none: anonymous).
+    pub async fn post_as(&self, token: Option<&str>, query: &str, variables: Value) -> reqwest::Response {
+        let mut request = self
+            .client
+            .post(self.url("/graphql"))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.expect("request sent")
+    }
+
+    /// POSTs a GraphQL request as the admin and returns its JSON body, checking the status is 200.
     pub async fn gql(&self, query: &str, variables: Value) -> Value {
-        let response = self.post(query, variables).await;
+        self.gql_as(Some(&self.admin_token), query, variables).await
+    }
+
+    pub async fn gql_as(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let response = self.post_as(token, query, variables).await;
         assert_eq!(response.status(), 200, "status of {query}");
         response.json().await.expect("JSON body")
     }
 
     /// `gql` for a request that must succeed: returns `data`, failing on any error.
     pub async fn data(&self, query: &str, variables: Value) -> Value {
-        let body = self.gql(query, variables).await;
+        self.data_as(Some(&self.admin_token), query, variables).await
+    }
+
+    pub async fn data_as(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let body = self.gql_as(token, query, variables).await;
         assert!(body.get("errors").is_none(), "unexpected errors: {body}");
         body["data"].clone()
+    }
+
+    /// The SQL statements one request (as the admin) costs. Authenticating costs the same for
+    /// every request, so compare with `{ __typename }`, which reaches no resolver.
+    pub async fn statements_for(&self, query: &str, variables: Value) -> u64 {
+        let before = self.statements().await;
+        self.gql(query, variables).await;
+        self.statements().await - before
     }
 
     /// The server's `trapeze_db_statements_total`.
@@ -222,9 +302,7 @@ impl Drop for TestApp {
                             .await
                             .map_err(std::io::Error::other)?;
                         admin
-                            .execute_unprepared(&format!(
-                                "DROP DATABASE IF EXISTS {db_name} WITH (FORCE)"
-                            ))
+                            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {db_name} WITH (FORCE)"))
                             .await
                             .map_err(std::io::Error::other)?;
                         admin.close().await.map_err(std::io::Error::other)

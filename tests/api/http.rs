@@ -13,8 +13,7 @@ async fn app() -> TestApp {
 }
 
 async fn persona_count(app: &TestApp) -> i64 {
-    app.data("{ personas(first: 1) { totalCount } }", json!({}))
-        .await["personas"]["totalCount"]
+    app.data("{ personas(first: 1) { totalCount } }", json!({})).await["personas"]["totalCount"]
         .as_i64()
         .unwrap()
 }
@@ -71,11 +70,9 @@ async fn a_query_runs_over_get() {
     let res = app
         .client
         .get(app.url("/graphql"))
+        .bearer_auth(&app.admin_token)
         .query(&[
-            (
-                "query",
-                "query Q($n: Int) { personas(first: $n) { totalCount } }",
-            ),
+            ("query", "query Q($n: Int) { personas(first: $n) { totalCount } }"),
             ("variables", r#"{"n": 3}"#),
         ])
         .send()
@@ -98,12 +95,7 @@ async fn a_batch_is_400() {
         .unwrap();
     assert_eq!(res.status(), 400);
     let body: Value = res.json().await.unwrap();
-    assert!(
-        body["errors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("batched")
-    );
+    assert!(body["errors"][0]["message"].as_str().unwrap().contains("batched"));
 }
 
 #[tokio::test]
@@ -163,10 +155,7 @@ async fn invalid_json_is_400_without_debug_text() {
         .unwrap();
     assert_eq!(res.status(), 400);
     let body: Value = res.json().await.unwrap();
-    assert_eq!(
-        body["errors"][0]["message"],
-        "the request body is not valid JSON"
-    );
+    assert_eq!(body["errors"][0]["message"], "the request body is not valid JSON");
 }
 
 #[tokio::test]
@@ -213,10 +202,7 @@ async fn legacy_json_answers_a_validation_error_with_200() {
     let body: Value = res.json().await.unwrap();
     assert_eq!(first_code(&body), "GRAPHQL_VALIDATION_FAILED");
     let message = body["errors"][0]["message"].as_str().unwrap();
-    assert!(
-        !message.contains("Did you mean"),
-        "no suggestions: {message}"
-    );
+    assert!(!message.contains("Did you mean"), "no suggestions: {message}");
 }
 
 #[tokio::test]
@@ -255,10 +241,7 @@ async fn an_unknown_operation_name_is_a_validation_error() {
 async fn an_internal_error_shows_only_a_request_id_which_the_log_ties_to_the_cause() {
     let app = app().await;
     use sea_orm::ConnectionTrait;
-    app.db
-        .execute_unprepared("DROP TABLE persona")
-        .await
-        .unwrap();
+    app.db.execute_unprepared("DROP TABLE persona").await.unwrap();
     let res = app
         .post("{ personas(first: 5) { nodes { name } } }", json!({}))
         .await;
@@ -288,8 +271,7 @@ async fn health_readiness_and_metrics_answer() {
     assert_eq!(health.status(), 200);
     let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
     assert_eq!(ready.status(), 200);
-    app.data("{ personas(first: 1) { totalCount } }", json!({}))
-        .await;
+    app.data("{ personas(first: 1) { totalCount } }", json!({})).await;
     let metrics = app.client.get(app.url("/metrics")).send().await.unwrap();
     assert!(
         metrics.headers()["content-type"]
@@ -302,9 +284,7 @@ async fn health_readiness_and_metrics_answer() {
         text.contains("trapeze_graphql_requests_total{operation_type=\"query\"} 1"),
         "{text}"
     );
-    assert!(
-        text.contains("trapeze_graphql_request_duration_seconds_count{operation_type=\"query\"} 1")
-    );
+    assert!(text.contains("trapeze_graphql_request_duration_seconds_count{operation_type=\"query\"} 1"));
     assert!(text.contains("# TYPE trapeze_db_statements_total counter"));
 }
 

@@ -9,6 +9,7 @@ use crate::{
         db,
         error::{UserError, payload},
         node::{self, NodeKind},
+        principal,
     },
     service::persona::{self as service, NewPersona, PersonaChanges},
 };
@@ -53,6 +54,7 @@ impl PersonaMutation {
     ) -> async_graphql::Result<CreatePersonaPayload> {
         let result = service::create(
             db(ctx)?,
+            principal(ctx)?,
             NewPersona {
                 name: input.name,
                 description: input.description,
@@ -88,7 +90,7 @@ impl PersonaMutation {
                     },
                     expected_version: input.expected_version,
                 };
-                service::update(db(ctx)?, changes).await
+                service::update(db(ctx)?, principal(ctx)?, changes).await
             }
         };
         let (persona, user_errors) = payload(result)?;

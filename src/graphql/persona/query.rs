@@ -4,7 +4,7 @@ use async_graphql::{Context, Object};
 
 use super::types::{Persona, PersonaFilter, PersonaOrder};
 use crate::{
-    graphql::{connection::Connection, db, page_complexity},
+    graphql::{connection::Connection, db, page_complexity, principal},
     service::{self, page::PageArgs},
 };
 
@@ -28,6 +28,7 @@ impl PersonaQuery {
     ) -> async_graphql::Result<Connection<Persona>> {
         let page = service::persona::list(
             db(ctx)?,
+            principal(ctx)?,
             filter.unwrap_or_default().into(),
             order_by.map(Into::into).unwrap_or_default(),
             PageArgs {

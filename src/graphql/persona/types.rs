@@ -9,9 +9,7 @@ use crate::{
         node::{self, NodeKind},
         order::OrderDirection,
     },
-    service::persona::{
-        PersonaFilter as Filter, PersonaOrder as Order, PersonaOrderField as Field,
-    },
+    service::persona::{PersonaFilter as Filter, PersonaOrder as Order, PersonaOrderField as Field},
 };
 
 /// A buyer persona ("CFO of a mid-market manufacturer") that content and people are tagged with.

@@ -1,0 +1,9 @@
+//! Identity in the API: sessions, the viewer, users, roles, grants and API tokens.
+
+mod mutation;
+mod query;
+mod types;
+
+pub use mutation::IdentityMutation;
+pub use query::IdentityQuery;
+pub use types::{ApiToken, Role, User};

@@ -1,0 +1,153 @@
+//! API tokens for integrators: created and revoked by `token.manage`; the secret is shown once.
+
+use chrono::{DateTime, Utc};
+use entity::api_token::{ActiveModel, Column, Entity as ApiToken, Model};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
+};
+use uuid::Uuid;
+
+use crate::{
+    auth::secret,
+    domain::{
+        authz::{self, Principal, Resource},
+        permission::Permission,
+        text,
+    },
+    error::{AppError, UserErrorCode},
+    service::{
+        auth::{API_TOKEN_PREFIX, grants_of},
+        page::{self, Page, PageArgs, SortKey, SortValue},
+    },
+};
+
+#[derive(Debug, Clone, Default)]
+pub struct ApiTokenFilter {
+    pub include_revoked: bool,
+}
+
+pub struct NewApiToken {
+    pub name: String,
+    pub role_id: Option<Uuid>,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+fn sort_key() -> SortKey<ApiToken> {
+    SortKey {
+        name: "created_at:asc".into(),
+        column: Column::CreatedAt,
+        id_column: Column::Id,
+        descending: false,
+        key_of: |m| (SortValue::Time(m.created_at), m.id),
+    }
+}
+
+pub async fn list(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    filter: ApiTokenFilter,
+    args: PageArgs,
+) -> Result<Page<Model>, AppError> {
+    authz::authorize(principal, Permission::TokenManage, Resource::Any)?;
+    let key = sort_key();
+    let window = args.window(&key.name)?;
+    let mut select = ApiToken::find();
+    if !filter.include_revoked {
+        select = select.filter(Column::RevokedAt.is_null());
+    }
+    page::fetch(db, select, &key, window).await
+}
+
+/// The tokens with these ids: all for token managers, the caller's own token otherwise.
+pub async fn find_many(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    ids: &[Uuid],
+) -> Result<Vec<Model>, AppError> {
+    let manager = authz::authorize(principal, Permission::TokenManage, Resource::Any).is_ok();
+    let own = match principal.actor {
+        authz::Actor::ApiToken(id) => Some(id),
+        authz::Actor::User(_) => None,
+    };
+    let readable: Vec<Uuid> = ids
+        .iter()
+        .copied()
+        .filter(|id| manager || own == Some(*id))
+        .collect();
+    if readable.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(ApiToken::find()
+        .filter(Column::Id.is_in(readable))
+        .all(db)
+        .await?)
+}
+
+/// Creates a token and returns it with its secret, which is stored only as a hash.
+pub async fn create(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    input: NewApiToken,
+) -> Result<(Model, String), AppError> {
+    authz::authorize(principal, Permission::TokenManage, Resource::Any)?;
+    let name = text::required_name("name", &input.name, 200).map_err(|e| AppError::Rejected(vec![e]))?;
+    let now = Utc::now();
+    if input.expires_at.is_some_and(|at| at <= now) {
+        return Err(AppError::rejected(
+            &["expiresAt"],
+            UserErrorCode::Invalid,
+            "the expiry must be in the future",
+        ));
+    }
+    let not_found = || AppError::rejected(&["roleId"], UserErrorCode::NotFound, "no role has this id");
+    let role_id = input.role_id.ok_or_else(not_found)?;
+    let role = entity::role::Entity::find_by_id(role_id)
+        .one(db)
+        .await?
+        .ok_or_else(not_found)?;
+    if authz::authorize_role_assignment(principal, &grants_of(db, role.id).await?).is_err() {
+        return Err(AppError::rejected(
+            &["roleId"],
+            UserErrorCode::Forbidden,
+            "this role grants more than you hold",
+        ));
+    }
+    // trp_<prefix>_<secret>: the prefix finds the row and may be shown; the whole token is hashed.
+    let prefix: String = secret::random(6)?
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(8)
+        .collect();
+    let prefix = format!("{prefix}{}", &Uuid::now_v7().simple().to_string()[24..]);
+    let token = format!("{API_TOKEN_PREFIX}{prefix}_{}", secret::random(32)?);
+    let row = ActiveModel {
+        id: Set(Uuid::now_v7()),
+        name: Set(name),
+        prefix: Set(prefix),
+        secret_hash: Set(secret::digest(&token)),
+        role_id: Set(role.id),
+        created_by_id: Set(principal.user_id()),
+        expires_at: Set(input.expires_at),
+        revoked_at: Set(None),
+        last_used_at: Set(None),
+        created_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    Ok((row, token))
+}
+
+/// Revokes a token: it stops working on the next request. Revoking twice is harmless.
+pub async fn revoke(db: &DatabaseConnection, principal: &Principal, id: Uuid) -> Result<Model, AppError> {
+    authz::authorize(principal, Permission::TokenManage, Resource::Any)?;
+    let token = ApiToken::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::rejected(&["id"], UserErrorCode::NotFound, "no API token has this id"))?;
+    if token.revoked_at.is_some() {
+        return Ok(token);
+    }
+    let mut row: ActiveModel = token.into();
+    row.revoked_at = Set(Some(Utc::now()));
+    Ok(row.update(db).await?)
+}

@@ -1,0 +1,321 @@
+//! Sessions and principals: sign-in, refresh-token rotation, sign-out, and turning a bearer
+//! token into the `Principal` the rulebook judges.
+
+use std::collections::BTreeMap;
+
+use chrono::{Duration, Utc};
+use entity::{
+    api_token, app_user, refresh_token, role_grant,
+    server_secret::{self, Entity as ServerSecret},
+};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
+    TransactionTrait,
+};
+use uuid::Uuid;
+
+use crate::{
+    auth::{jwt::JwtKeys, password, secret},
+    config::{AuthSettings, Environment},
+    domain::{
+        authz::{Actor, Principal},
+        permission::{Permission, Scope},
+    },
+    error::{AppError, UserErrorCode},
+};
+
+/// The prefix that tells an API token from a JWT.
+pub const API_TOKEN_PREFIX: &str = "trp_";
+const DEV_JWT_SECRET: &str = "jwt_secret";
+
+/// Token settings and keys, shared by every request.
+pub struct Auth {
+    pub keys: JwtKeys,
+    pub access_ttl: Duration,
+    pub refresh_ttl: Duration,
+}
+
+impl Auth {
+    /// Loads the signing keys: the configured secret, or in development one generated once and
+    /// stored in the database so that a restart keeps sessions.
+    pub async fn load(
+        db: &DatabaseConnection,
+        settings: &AuthSettings,
+        env: Environment,
+    ) -> Result<Self, AppError> {
+        let current = match (&settings.jwt_secret, env) {
+            (Some(secret), _) => secret.expose().to_owned(),
+            (None, Environment::Production) => {
+                return Err(AppError::internal("TRAPEZE_JWT_SECRET is required"));
+            }
+            (None, Environment::Development) => stored_dev_secret(db).await?,
+        };
+        let previous: Vec<Vec<u8>> = settings
+            .jwt_previous_secrets
+            .iter()
+            .map(|s| s.expose().as_bytes().to_vec())
+            .collect();
+        Ok(Self {
+            keys: JwtKeys::new(current.as_bytes(), &previous),
+            access_ttl: Duration::seconds(settings.access_token_ttl_seconds as i64),
+            refresh_ttl: Duration::days(settings.refresh_token_ttl_days as i64),
+        })
+    }
+}
+
+async fn stored_dev_secret(db: &DatabaseConnection) -> Result<String, AppError> {
+    // Insert-if-absent, then read: two servers starting at once agree on one secret.
+    let candidate = server_secret::ActiveModel {
+        name: Set(DEV_JWT_SECRET.into()),
+        value: Set(secret::random(48)?),
+        created_at: Set(Utc::now()),
+    };
+    ServerSecret::insert(candidate)
+        .on_conflict_do_nothing_on([server_secret::Column::Name])
+        .exec(db)
+        .await?;
+    let stored = ServerSecret::find_by_id(DEV_JWT_SECRET.to_owned())
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::internal("development JWT secret missing after insert"))?;
+    Ok(stored.value)
+}
+
+/// A signed-in session: what `login` and `refreshSession` return.
+pub struct Session {
+    pub access_token: String,
+    pub access_token_expires_at: chrono::DateTime<Utc>,
+    pub refresh_token: String,
+    pub user: app_user::Model,
+}
+
+/// The grants of a role, as the rulebook reads them.
+pub async fn grants_of(
+    db: &impl ConnectionTrait,
+    role_id: Uuid,
+) -> Result<BTreeMap<Permission, Scope>, AppError> {
+    let rows = role_grant::Entity::find()
+        .filter(role_grant::Column::RoleId.eq(role_id))
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|g| Some((Permission::parse(&g.permission)?, Scope::parse(&g.scope)?)))
+        .collect())
+}
+
+/// Turns the bearer token of a request into a principal. Every failure is UNAUTHENTICATED; the
+/// reason goes to the log only. Roles, grants and the user's active flag are read on every
+/// request, so a change applies to the very next one.
+pub async fn authenticate(db: &DatabaseConnection, auth: &Auth, bearer: &str) -> Result<Principal, AppError> {
+    let refuse = |why: &str| {
+        tracing::info!(reason = why, "bearer token refused");
+        AppError::Unauthenticated
+    };
+    if let Some(rest) = bearer.strip_prefix(API_TOKEN_PREFIX) {
+        let prefix = rest.split('_').next().unwrap_or_default();
+        let token = api_token::Entity::find()
+            .filter(api_token::Column::Prefix.eq(prefix))
+            .one(db)
+            .await?
+            .ok_or_else(|| refuse("unknown API token prefix"))?;
+        if token.secret_hash != secret::digest(bearer) {
+            return Err(refuse("API token secret does not match"));
+        }
+        let now = Utc::now();
+        if token.revoked_at.is_some() {
+            return Err(refuse("API token revoked"));
+        }
+        if token.expires_at.is_some_and(|at| at <= now) {
+            return Err(refuse("API token expired"));
+        }
+        api_token::Entity::update_many()
+            .col_expr(
+                api_token::Column::LastUsedAt,
+                sea_orm::sea_query::Expr::value(now),
+            )
+            .filter(api_token::Column::Id.eq(token.id))
+            .exec(db)
+            .await?;
+        return Ok(Principal {
+            actor: Actor::ApiToken(token.id),
+            role_id: token.role_id,
+            grants: grants_of(db, token.role_id).await?,
+        });
+    }
+    let user_id = auth.keys.verify(bearer).map_err(|e| refuse(&e.0))?;
+    let user = app_user::Entity::find_by_id(user_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| refuse("user not found"))?;
+    if !user.active {
+        return Err(refuse("user deactivated"));
+    }
+    Ok(Principal {
+        actor: Actor::User(user.id),
+        role_id: user.role_id,
+        grants: grants_of(db, user.role_id).await?,
+    })
+}
+
+fn invalid_credentials() -> AppError {
+    AppError::rejected(&[], UserErrorCode::Invalid, "the email or password is wrong")
+}
+
+/// Signs in with email and password. A wrong email and a wrong password look the same.
+pub async fn login(
+    db: &DatabaseConnection,
+    auth: &Auth,
+    email: &str,
+    password: &str,
+) -> Result<Session, AppError> {
+    let user = app_user::Entity::find()
+        .filter(app_user::Column::EmailKey.eq(email.trim().to_lowercase()))
+        .one(db)
+        .await?;
+    let stored = user
+        .as_ref()
+        .filter(|u| u.active)
+        .map(|u| u.password_hash.clone());
+    if !password::verify(password.to_owned(), stored).await? {
+        return Err(invalid_credentials());
+    }
+    let user = user.ok_or_else(invalid_credentials)?;
+    let txn = db.begin().await?;
+    let now = Utc::now();
+    let mut active: app_user::ActiveModel = user.into();
+    active.last_login_at = Set(Some(now));
+    let user = active.update(&txn).await?;
+    let refresh_token = new_refresh_token(&txn, auth, user.id, Uuid::now_v7()).await?;
+    txn.commit().await?;
+    let (access_token, access_token_expires_at) = auth.keys.issue(user.id, auth.access_ttl)?;
+    Ok(Session {
+        access_token,
+        access_token_expires_at,
+        refresh_token,
+        user,
+    })
+}
+
+async fn new_refresh_token(
+    db: &impl ConnectionTrait,
+    auth: &Auth,
+    user_id: Uuid,
+    family_id: Uuid,
+) -> Result<String, AppError> {
+    let token = secret::random(32)?;
+    let now = Utc::now();
+    refresh_token::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        user_id: Set(user_id),
+        family_id: Set(family_id),
+        token_hash: Set(secret::digest(&token)),
+        expires_at: Set(now + auth.refresh_ttl),
+        used_at: Set(None),
+        revoked_at: Set(None),
+        created_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    Ok(token)
+}
+
+fn invalid_refresh() -> AppError {
+    AppError::rejected(
+        &["refreshToken"],
+        UserErrorCode::Invalid,
+        "the refresh token is invalid or expired",
+    )
+}
+
+/// Rotates a refresh token: the old one is spent, a new one of the same family is issued. A token
+/// presented a second time means it was stolen or replayed: its whole family is revoked.
+pub async fn refresh(db: &DatabaseConnection, auth: &Auth, token: &str) -> Result<Session, AppError> {
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    let Some(row) = refresh_token::Entity::find()
+        .filter(refresh_token::Column::TokenHash.eq(secret::digest(token)))
+        .one(&txn)
+        .await?
+    else {
+        return Err(invalid_refresh());
+    };
+    if row.used_at.is_some() || row.revoked_at.is_some() {
+        revoke_family(&txn, row.family_id).await?;
+        txn.commit().await?;
+        tracing::warn!(family = %row.family_id, "refresh token reused: family revoked");
+        return Err(invalid_refresh());
+    }
+    if row.expires_at <= now {
+        return Err(invalid_refresh());
+    }
+    // Spend it only if nobody spent it meanwhile: of two racing refreshes, one wins.
+    let spent = refresh_token::Entity::update_many()
+        .col_expr(
+            refresh_token::Column::UsedAt,
+            sea_orm::sea_query::Expr::value(now),
+        )
+        .filter(refresh_token::Column::Id.eq(row.id))
+        .filter(refresh_token::Column::UsedAt.is_null())
+        .exec(&txn)
+        .await?;
+    if spent.rows_affected != 1 {
+        return Err(invalid_refresh());
+    }
+    let user = app_user::Entity::find_by_id(row.user_id)
+        .one(&txn)
+        .await?
+        .filter(|u| u.active);
+    let Some(user) = user else {
+        return Err(invalid_refresh());
+    };
+    let refresh_token = new_refresh_token(&txn, auth, user.id, row.family_id).await?;
+    txn.commit().await?;
+    let (access_token, access_token_expires_at) = auth.keys.issue(user.id, auth.access_ttl)?;
+    Ok(Session {
+        access_token,
+        access_token_expires_at,
+        refresh_token,
+        user,
+    })
+}
+
+async fn revoke_family(db: &impl ConnectionTrait, family_id: Uuid) -> Result<(), AppError> {
+    refresh_token::Entity::update_many()
+        .col_expr(
+            refresh_token::Column::RevokedAt,
+            sea_orm::sea_query::Expr::value(Utc::now()),
+        )
+        .filter(refresh_token::Column::FamilyId.eq(family_id))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Revokes every refresh token of a user (on deactivation).
+pub async fn revoke_user_sessions(db: &impl ConnectionTrait, user_id: Uuid) -> Result<(), AppError> {
+    refresh_token::Entity::update_many()
+        .col_expr(
+            refresh_token::Column::RevokedAt,
+            sea_orm::sea_query::Expr::value(Utc::now()),
+        )
+        .filter(refresh_token::Column::UserId.eq(user_id))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Signs out: the refresh token's family can no longer be used. Unknown tokens are fine (the
+/// session is gone either way).
+pub async fn logout(db: &DatabaseConnection, token: &str) -> Result<(), AppError> {
+    let row = refresh_token::Entity::find()
+        .filter(refresh_token::Column::TokenHash.eq(secret::digest(token)))
+        .one(db)
+        .await?;
+    if let Some(row) = row {
+        revoke_family(db, row.family_id).await?;
+    }
+    Ok(())
+}

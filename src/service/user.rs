@@ -1,0 +1,373 @@
+//! Users: created, changed and deactivated by `user.manage`; the last active holder of
+//! `role.manage` can neither be deactivated nor lose it.
+
+use chrono::Utc;
+use entity::{
+    app_user::{ActiveModel, Column, Entity as AppUser, Model},
+    role, role_grant,
+};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, QuerySelect, Set, TransactionTrait,
+    sea_query::{Expr, ExprTrait, Func, LikeExpr},
+};
+use uuid::Uuid;
+
+use crate::{
+    auth::password,
+    domain::{
+        authz::{self, Principal, Resource},
+        permission::Permission,
+        text, version,
+    },
+    error::{AppError, UserError, UserErrorCode, is_unique_violation},
+    service::{
+        auth::{grants_of, revoke_user_sessions},
+        page::{self, Page, PageArgs, SortKey, SortValue},
+        prefix_pattern,
+    },
+};
+
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    /// Matches the start of the email or the display name, ignoring case.
+    pub search: Option<String>,
+    pub active: Option<bool>,
+}
+
+pub struct NewUser {
+    pub email: String,
+    pub display_name: String,
+    /// `None` when the caller's role ID did not decode: reported as NOT_FOUND.
+    pub role_id: Option<Uuid>,
+    pub password: String,
+}
+
+pub struct UserChanges {
+    pub id: Uuid,
+    pub email: Option<String>,
+    pub display_name: Option<String>,
+    /// `Some(None)`: an ID that did not decode.
+    pub role_id: Option<Option<Uuid>>,
+    pub password: Option<String>,
+    pub expected_version: Option<i32>,
+}
+
+fn sort_key() -> SortKey<AppUser> {
+    SortKey {
+        name: "created_at:asc".into(),
+        column: Column::CreatedAt,
+        id_column: Column::Id,
+        descending: false,
+        key_of: |m| (SortValue::Time(m.created_at), m.id),
+    }
+}
+
+pub async fn list(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    filter: UserFilter,
+    args: PageArgs,
+) -> Result<Page<Model>, AppError> {
+    authz::authorize(principal, Permission::UserManage, Resource::Any)?;
+    let key = sort_key();
+    let window = args.window(&key.name)?;
+    let mut select = AppUser::find();
+    if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let pattern = prefix_pattern(&search.to_lowercase());
+        select = select.filter(
+            sea_orm::Condition::any()
+                .add(Column::EmailKey.like(LikeExpr::new(pattern.clone()).escape('\\')))
+                .add(
+                    Expr::expr(Func::lower(Expr::col(Column::DisplayName)))
+                        .like(LikeExpr::new(pattern).escape('\\')),
+                ),
+        );
+    }
+    if let Some(active) = filter.active {
+        select = select.filter(Column::Active.eq(active));
+    }
+    page::fetch(db, select, &key, window).await
+}
+
+/// The users with these ids that the caller may read.
+pub async fn find_many(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    ids: &[Uuid],
+) -> Result<Vec<Model>, AppError> {
+    let readable: Vec<Uuid> = ids
+        .iter()
+        .copied()
+        .filter(|id| authz::authorize_user_read(principal, *id).is_ok())
+        .collect();
+    if readable.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(AppUser::find().filter(Column::Id.is_in(readable)).all(db).await?)
+}
+
+fn validate_email(email: &str) -> Result<String, UserError> {
+    let email = email.trim();
+    let invalid = || {
+        UserError::new(
+            &["email"],
+            UserErrorCode::Invalid,
+            "the email address is not valid",
+        )
+    };
+    let (local, domain) = email.split_once('@').ok_or_else(invalid)?;
+    let valid = !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@')
+        && email.len() <= 320
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
+    if valid {
+        Ok(email.to_owned())
+    } else {
+        Err(invalid())
+    }
+}
+
+/// Loads a role the caller may hand out; unknown roles are NOT_FOUND on `roleId`.
+async fn assignable_role(
+    db: &impl ConnectionTrait,
+    principal: Option<&Principal>,
+    role_id: Option<Uuid>,
+) -> Result<role::Model, AppError> {
+    let not_found = || AppError::rejected(&["roleId"], UserErrorCode::NotFound, "no role has this id");
+    let role = match role_id {
+        Some(id) => role::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .ok_or_else(not_found)?,
+        None => return Err(not_found()),
+    };
+    if let Some(principal) = principal {
+        let grants = grants_of(db, role.id).await?;
+        if authz::authorize_role_assignment(principal, &grants).is_err() {
+            return Err(AppError::rejected(
+                &["roleId"],
+                UserErrorCode::Forbidden,
+                "this role grants more than you hold",
+            ));
+        }
+    }
+    Ok(role)
+}
+
+/// Creates a user as `principal` (which needs `user.manage`).
+pub async fn create(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    input: NewUser,
+) -> Result<Model, AppError> {
+    authz::authorize(principal, Permission::UserManage, Resource::Any)?;
+    insert(db, Some(principal), input).await
+}
+
+/// Creates a user without a caller: the start-up admin and `trapeze user create`.
+pub async fn create_as_operator(db: &DatabaseConnection, input: NewUser) -> Result<Model, AppError> {
+    insert(db, None, input).await
+}
+
+async fn insert(
+    db: &DatabaseConnection,
+    principal: Option<&Principal>,
+    input: NewUser,
+) -> Result<Model, AppError> {
+    let email = validate_email(&input.email);
+    let name = text::required_name("displayName", &input.display_name, 200);
+    let pw = password::validate(&input.password);
+    let errors: Vec<UserError> = [email.as_ref().err(), name.as_ref().err(), pw.as_ref().err()]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect();
+    let (Ok(email), Ok(display_name), true) = (email, name, errors.is_empty()) else {
+        return Err(AppError::Rejected(errors));
+    };
+    let role = assignable_role(db, principal, input.role_id).await?;
+    let password_hash = password::hash(input.password).await?;
+    let now = Utc::now();
+    ActiveModel {
+        id: Set(Uuid::now_v7()),
+        email_key: Set(email.to_lowercase()),
+        email: Set(email),
+        display_name: Set(display_name),
+        password_hash: Set(password_hash),
+        role_id: Set(role.id),
+        active: Set(true),
+        last_login_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+    }
+    .insert(db)
+    .await
+    .map_err(email_taken)
+}
+
+fn email_taken(err: sea_orm::DbErr) -> AppError {
+    if is_unique_violation(&err) {
+        AppError::rejected(
+            &["email"],
+            UserErrorCode::Taken,
+            "a user with this email already exists",
+        )
+    } else {
+        err.into()
+    }
+}
+
+fn not_found() -> AppError {
+    AppError::rejected(&["id"], UserErrorCode::NotFound, "no user has this id")
+}
+
+/// Refuses when no active user other than `except` (or outside `except_role`) would still hold
+/// `role.manage`. The holders are locked (PostgreSQL) so two such changes cannot both pass.
+pub async fn ensure_another_admin(
+    db: &impl ConnectionTrait,
+    except_user: Option<Uuid>,
+    except_role: Option<Uuid>,
+    field: &str,
+) -> Result<(), AppError> {
+    let manager_roles: Vec<Uuid> = role_grant::Entity::find()
+        .filter(role_grant::Column::Permission.eq(Permission::RoleManage.as_str()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|g| g.role_id)
+        .filter(|r| Some(*r) != except_role)
+        .collect();
+    let mut holders = AppUser::find()
+        .filter(Column::Active.eq(true))
+        .filter(Column::RoleId.is_in(manager_roles));
+    if let Some(user) = except_user {
+        holders = holders.filter(Column::Id.ne(user));
+    }
+    let others = holders
+        .select_only()
+        .column(Column::Id)
+        .lock_exclusive()
+        .into_tuple::<Uuid>()
+        .all(db)
+        .await?;
+    if others.is_empty() {
+        return Err(AppError::rejected(
+            &[field],
+            UserErrorCode::LastAdmin,
+            "this would leave no active user who can manage roles",
+        ));
+    }
+    Ok(())
+}
+
+pub async fn update(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    changes: UserChanges,
+) -> Result<Model, AppError> {
+    authz::authorize(principal, Permission::UserManage, Resource::Any)?;
+    let mut errors = Vec::new();
+    let email = changes
+        .email
+        .as_deref()
+        .map(validate_email)
+        .transpose()
+        .unwrap_or_else(|e| {
+            errors.push(e);
+            None
+        });
+    let display_name = changes
+        .display_name
+        .as_deref()
+        .map(|n| text::required_name("displayName", n, 200))
+        .transpose()
+        .unwrap_or_else(|e| {
+            errors.push(e);
+            None
+        });
+    if let Some(pw) = &changes.password
+        && let Err(e) = password::validate(pw)
+    {
+        errors.push(e);
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Rejected(errors));
+    }
+    let password_hash = match changes.password {
+        Some(pw) => Some(password::hash(pw).await?),
+        None => None,
+    };
+    let txn = db.begin().await?;
+    let current = AppUser::find_by_id(changes.id)
+        .one(&txn)
+        .await?
+        .ok_or_else(not_found)?;
+    version::check_version(changes.expected_version, current.version)
+        .map_err(|e| AppError::Rejected(vec![e]))?;
+    let mut row: ActiveModel = current.clone().into();
+    if let Some(role_id) = changes.role_id {
+        let role = assignable_role(&txn, Some(principal), role_id).await?;
+        if role.id != current.role_id && current.active {
+            let new_grants = grants_of(&txn, role.id).await?;
+            if !new_grants.contains_key(&Permission::RoleManage) {
+                ensure_another_admin(&txn, Some(current.id), None, "roleId").await?;
+            }
+        }
+        row.role_id = Set(role.id);
+    }
+    if let Some(email) = email {
+        row.email_key = Set(email.to_lowercase());
+        row.email = Set(email);
+    }
+    if let Some(name) = display_name {
+        row.display_name = Set(name);
+    }
+    if let Some(hash) = password_hash {
+        row.password_hash = Set(hash);
+    }
+    row.updated_at = Set(Utc::now());
+    row.version = Set(current.version + 1);
+    let updated = row.update(&txn).await.map_err(email_taken)?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Deactivates a user: their access tokens stop working on the next request and their refresh
+/// tokens are revoked.
+pub async fn deactivate(db: &DatabaseConnection, principal: &Principal, id: Uuid) -> Result<Model, AppError> {
+    authz::authorize(principal, Permission::UserManage, Resource::Any)?;
+    let txn = db.begin().await?;
+    let current = AppUser::find_by_id(id).one(&txn).await?.ok_or_else(not_found)?;
+    if !current.active {
+        return Ok(current);
+    }
+    ensure_another_admin(&txn, Some(current.id), None, "id").await?;
+    let version = current.version;
+    let mut row: ActiveModel = current.into();
+    row.active = Set(false);
+    row.updated_at = Set(Utc::now());
+    row.version = Set(version + 1);
+    let updated = row.update(&txn).await?;
+    revoke_user_sessions(&txn, id).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Whether any user exists (start-up creates the first admin only on an empty database).
+pub async fn any_exists(db: &DatabaseConnection) -> Result<bool, AppError> {
+    Ok(AppUser::find().count(db).await? > 0)
+}
+
+/// The role with this name (the command line names roles, not IDs).
+pub async fn role_id_by_name(db: &DatabaseConnection, name: &str) -> Result<Option<Uuid>, AppError> {
+    Ok(role::Entity::find()
+        .filter(role::Column::NameKey.eq(name.trim().to_lowercase()))
+        .one(db)
+        .await?
+        .map(|r| r.id))
+}
