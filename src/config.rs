@@ -437,7 +437,14 @@ mod tests {
 
     #[test]
     fn production_defaults_introspection_to_admin() {
-        let s = Settings::from_sources(None, &env(&[("TRAPEZE_ENV", "production")])).unwrap();
+        let s = Settings::from_sources(
+            None,
+            &env(&[
+                ("TRAPEZE_ENV", "production"),
+                ("TRAPEZE_JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+            ]),
+        )
+        .unwrap();
         assert_eq!(s.introspection, IntrospectionPolicy::Admin);
     }
 

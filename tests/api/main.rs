@@ -7,6 +7,9 @@ mod helpers;
 
 mod cli;
 mod http;
+mod identity;
+mod jwt;
 mod limits;
+mod permissions;
 mod persona;
 mod schema;

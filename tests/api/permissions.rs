@@ -1,0 +1,175 @@
+//! The permission matrix: every operation so far, tried by every built-in role, an API token
+//! and an anonymous caller. The expected table is written out here, not derived from the grants
+//! the server uses, so a wrong grant fails the test.
+
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::helpers::{PASSWORD, TestApp, first_code, on_both_stores};
+
+/// Y: allowed; N: FORBIDDEN; U: UNAUTHENTICATED.
+/// Columns: admin, marketing, sales, sales_manager, viewer (user), viewer API token, anonymous.
+const EXPECTED: &[(&str, &str)] = &[
+    ("personas", "YYYYYYU"),
+    ("permissionCatalog", "YYYYYYU"),
+    ("viewer", "YYYYYYU"),
+    ("createPersona", "YYNNNNU"),
+    ("updatePersona", "YYNNNNU"),
+    ("users", "YNNNNNU"),
+    ("createUser", "YNNNNNU"),
+    ("updateUser", "YNNNNNU"),
+    ("deactivateUser", "YNNNNNU"),
+    ("roles", "YNNNNNU"),
+    ("createRole", "YNNNNNU"),
+    ("updateRole", "YNNNNNU"),
+    ("deleteRole", "YNNNNNU"),
+    ("apiTokens", "YNNNNNU"),
+    ("createApiToken", "YNNNNNU"),
+    ("revokeApiToken", "YNNNNNU"),
+];
+
+fn unique(prefix: &str) -> String {
+    format!("{prefix}-{}", Uuid::now_v7().simple())
+}
+
+/// Runs `operation` as the holder of `token` and returns Y, N or U. Targets (a user to
+/// deactivate, a role to delete...) are made fresh by the admin for every attempt.
+async fn attempt(app: &TestApp, operation: &str, token: Option<&str>, viewer_role: &str) -> char {
+    let (query, vars): (&str, Value) = match operation {
+        "personas" => ("{ personas(first: 1) { totalCount } }", json!({})),
+        "permissionCatalog" => ("{ permissionCatalog { permission } }", json!({})),
+        "viewer" => ("{ viewer { role { name } } }", json!({})),
+        "createPersona" => (
+            "mutation($n: String!) { createPersona(input: { name: $n }) { userErrors { code } } }",
+            json!({ "n": unique("p") }),
+        ),
+        "updatePersona" => {
+            let id = app
+                .data(
+                    "mutation($n: String!) { createPersona(input: { name: $n }) { persona { id } } }",
+                    json!({ "n": unique("p") }),
+                )
+                .await["createPersona"]["persona"]["id"]
+                .clone();
+            (
+                "mutation($id: ID!, $n: String!) { updatePersona(input: { id: $id, name: $n }) { userErrors { code } } }",
+                json!({ "id": id, "n": unique("p") }),
+            )
+        }
+        "users" => ("{ users(first: 1) { totalCount } }", json!({})),
+        "createUser" => (
+            "mutation($i: CreateUserInput!) { createUser(input: $i) { userErrors { code } } }",
+            json!({ "i": { "email": format!("{}@example.com", unique("u")), "displayName": "U", "roleId": viewer_role, "password": PASSWORD } }),
+        ),
+        "updateUser" | "deactivateUser" => {
+            let (id, _) = app.user_with_role("viewer").await;
+            if operation == "updateUser" {
+                (
+                    "mutation($id: ID!) { updateUser(input: { id: $id, displayName: \"New\" }) { userErrors { code } } }",
+                    json!({ "id": id }),
+                )
+            } else {
+                (
+                    "mutation($id: ID!) { deactivateUser(input: { id: $id }) { userErrors { code } } }",
+                    json!({ "id": id }),
+                )
+            }
+        }
+        "roles" => ("{ roles(first: 1) { totalCount } }", json!({})),
+        "createRole" => (
+            "mutation($n: String!) { createRole(input: { name: $n, grants: [] }) { userErrors { code } } }",
+            json!({ "n": unique("r") }),
+        ),
+        "updateRole" | "deleteRole" => {
+            let id = app
+                .data(
+                    "mutation($n: String!) { createRole(input: { name: $n, grants: [] }) { role { id } } }",
+                    json!({ "n": unique("r") }),
+                )
+                .await["createRole"]["role"]["id"]
+                .clone();
+            if operation == "updateRole" {
+                (
+                    "mutation($id: ID!) { updateRole(input: { id: $id, description: \"d\" }) { userErrors { code } } }",
+                    json!({ "id": id }),
+                )
+            } else {
+                (
+                    "mutation($id: ID!) { deleteRole(input: { id: $id }) { userErrors { code } } }",
+                    json!({ "id": id }),
+                )
+            }
+        }
+        "apiTokens" => ("{ apiTokens(first: 1) { totalCount } }", json!({})),
+        "createApiToken" => (
+            "mutation($r: ID!) { createApiToken(input: { name: \"t\", roleId: $r }) { userErrors { code } } }",
+            json!({ "r": viewer_role }),
+        ),
+        "revokeApiToken" => {
+            let id = app
+                .data("mutation($r: ID!) { createApiToken(input: { name: \"t\", roleId: $r }) { apiToken { id } } }", json!({ "r": viewer_role }))
+                .await["createApiToken"]["apiToken"]["id"]
+                .clone();
+            (
+                "mutation($id: ID!) { revokeApiToken(input: { id: $id }) { userErrors { code } } }",
+                json!({ "id": id }),
+            )
+        }
+        other => panic!("no such operation {other}"),
+    };
+    let body = app.gql_as(token, query, vars).await;
+    match first_code(&body) {
+        "FORBIDDEN" => 'N',
+        "UNAUTHENTICATED" => 'U',
+        "<no code>" => {
+            let data = body["data"].as_object().unwrap();
+            let payload = data.values().next().unwrap();
+            if let Some(errors) = payload.get("userErrors") {
+                assert_eq!(
+                    errors,
+                    &json!([]),
+                    "{operation} was allowed but refused its input: {body}"
+                );
+            }
+            'Y'
+        }
+        code => panic!("{operation}: unexpected {code}: {body}"),
+    }
+}
+
+async fn every_role_gets_exactly_its_permissions(app: TestApp) {
+    let viewer_role = app.role_id("viewer").await;
+    let mut tokens: Vec<Option<String>> = vec![Some(app.admin_token.clone())];
+    for role in ["marketing", "sales", "sales_manager", "viewer"] {
+        tokens.push(Some(app.user_with_role(role).await.1));
+    }
+    let api_token = app
+        .data(
+            "mutation($r: ID!) { createApiToken(input: { name: \"bi\", roleId: $r }) { token } }",
+            json!({ "r": viewer_role }),
+        )
+        .await["createApiToken"]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    tokens.push(Some(api_token));
+    tokens.push(None);
+
+    let mut mismatches = Vec::new();
+    for (operation, expected) in EXPECTED {
+        let mut got = String::new();
+        for token in &tokens {
+            got.push(attempt(&app, operation, token.as_deref(), &viewer_role).await);
+        }
+        if got != *expected {
+            mismatches.push(format!("{operation}: expected {expected}, got {got}"));
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "admin,marketing,sales,sales_manager,viewer,token,anonymous\n{}",
+        mismatches.join("\n")
+    );
+}
+
+on_both_stores!(every_role_gets_exactly_its_permissions);
