@@ -110,3 +110,48 @@ fn sigterm_stops_the_server_cleanly() {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
 }
+
+#[test]
+fn user_create_reads_the_password_from_standard_input() {
+    use std::io::Write;
+    let path = std::env::temp_dir().join(format!("trapeze-cli-{}.db", uuid::Uuid::now_v7().simple()));
+    let url = format!("sqlite://{}?mode=rwc", path.display());
+    let run = |password: &str| {
+        let mut child = Command::new(BIN)
+            .args([
+                "user",
+                "create",
+                "--email",
+                "Mia@Example.com",
+                "--role",
+                "marketing",
+            ])
+            .env("DATABASE_URL", &url)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(password.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let short = run("short\n");
+    assert_eq!(short.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&short.stderr).contains("password"),
+        "{short:?}"
+    );
+    let ok = run("a long enough password\n");
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("created user Mia@Example.com with role marketing"));
+    let again = run("a long enough password\n");
+    assert_eq!(again.status.code(), Some(2), "the email is taken");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}
