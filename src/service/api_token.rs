@@ -33,13 +33,9 @@ pub struct NewApiToken {
 }
 
 fn sort_key() -> SortKey<ApiToken> {
-    SortKey {
-        name: "created_at:asc".into(),
-        column: Column::CreatedAt,
-        id_column: Column::Id,
-        descending: false,
-        key_of: |m| (SortValue::Time(m.created_at), m.id),
-    }
+    SortKey::oldest_first(Column::CreatedAt, Column::Id, |m: &Model| {
+        (SortValue::Time(m.created_at), m.id)
+    })
 }
 
 pub async fn list(

@@ -280,27 +280,23 @@ pub async fn refresh(db: &DatabaseConnection, auth: &Auth, token: &str) -> Resul
     })
 }
 
+/// Revokes every live refresh token of one login family.
 async fn revoke_family(db: &impl ConnectionTrait, family_id: Uuid) -> Result<(), AppError> {
-    refresh_token::Entity::update_many()
-        .col_expr(
-            refresh_token::Column::RevokedAt,
-            sea_orm::sea_query::Expr::value(Utc::now()),
-        )
-        .filter(refresh_token::Column::FamilyId.eq(family_id))
-        .filter(refresh_token::Column::RevokedAt.is_null())
-        .exec(db)
-        .await?;
-    Ok(())
+    revoke_where(db, refresh_token::Column::FamilyId.eq(family_id)).await
 }
 
 /// Revokes every refresh token of a user (on deactivation).
 pub async fn revoke_user_sessions(db: &impl ConnectionTrait, user_id: Uuid) -> Result<(), AppError> {
+    revoke_where(db, refresh_token::Column::UserId.eq(user_id)).await
+}
+
+async fn revoke_where(db: &impl ConnectionTrait, which: sea_orm::sea_query::Expr) -> Result<(), AppError> {
     refresh_token::Entity::update_many()
         .col_expr(
             refresh_token::Column::RevokedAt,
             sea_orm::sea_query::Expr::value(Utc::now()),
         )
-        .filter(refresh_token::Column::UserId.eq(user_id))
+        .filter(which)
         .filter(refresh_token::Column::RevokedAt.is_null())
         .exec(db)
         .await?;

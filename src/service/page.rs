@@ -128,6 +128,19 @@ pub struct SortKey<E: EntityTrait> {
     pub key_of: KeyFn<E::Model>,
 }
 
+impl<E: EntityTrait> SortKey<E> {
+    /// Oldest first, the default order of lists without an `orderBy`.
+    pub fn oldest_first(created_at: E::Column, id: E::Column, key_of: KeyFn<E::Model>) -> Self {
+        Self {
+            name: "created_at:asc".into(),
+            column: created_at,
+            id_column: id,
+            descending: false,
+            key_of,
+        }
+    }
+}
+
 /// A lazily computed `totalCount`: only run when the query asks for it.
 pub type CountFn = Arc<dyn Fn() -> Pin<Box<dyn Future<Output = Result<u64, AppError>> + Send>> + Send + Sync>;
 

@@ -326,7 +326,25 @@ async fn no_one_hands_out_more_than_they_hold(app: TestApp) {
     assert_eq!(data["createApiToken"]["token"], Value::Null);
 }
 
+async fn what_a_caller_may_not_read_answers_like_a_missing_id(app: TestApp) {
+    let admin_id = app.data("{ viewer { user { id } } }", json!({})).await["viewer"]["user"]["id"].clone();
+    let admin_role = app.role_id("admin").await;
+    let (me, marketing) = app.user_with_role("marketing").await;
+    let query = "query($ids: [ID!]!) { nodes(ids: $ids) { id } }";
+    let data = app
+        .data_as(
+            Some(&marketing),
+            query,
+            json!({ "ids": [admin_id, admin_role, me] }),
+        )
+        .await;
+    assert_eq!(data["nodes"], json!([null, null, { "id": me }]), "only themself");
+    let data = app.data(query, json!({ "ids": [admin_id, admin_role] })).await;
+    assert_eq!(data["nodes"], json!([{ "id": admin_id }, { "id": admin_role }]));
+}
+
 on_both_stores!(
+    what_a_caller_may_not_read_answers_like_a_missing_id,
     sign_in_and_see_yourself,
     a_wrong_email_and_a_wrong_password_look_the_same,
     a_refresh_token_works_once_and_its_reuse_revokes_the_family,

@@ -220,3 +220,66 @@ async fn anonymous_callers_may_only_sign_in() {
         .await;
     assert_eq!(first_code(&body), "UNAUTHENTICATED");
 }
+
+#[tokio::test]
+async fn a_generated_development_key_survives_a_restart() {
+    use std::collections::HashMap;
+    use trapeze::{app::App, config::Settings};
+
+    let path = std::env::temp_dir().join(format!("trapeze-restart-{}.db", uuid::Uuid::now_v7().simple()));
+    let env: HashMap<String, String> = [
+        ("DATABASE_URL", format!("sqlite://{}?mode=rwc", path.display())),
+        ("TRAPEZE_ADDR", "127.0.0.1:0".to_owned()),
+        ("TRAPEZE_ADMIN_EMAIL", "admin@example.com".to_owned()),
+        ("TRAPEZE_ADMIN_PASSWORD", "admin password 123".to_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    let settings = Settings::from_sources(None, &env).unwrap();
+    assert!(
+        settings.auth.jwt_secret.is_none(),
+        "no configured key: development generates one"
+    );
+    let client = reqwest::Client::new();
+    let post = |addr: std::net::SocketAddr, token: Option<String>, query: &'static str| {
+        let client = client.clone();
+        async move {
+            let mut request = client
+                .post(format!("http://{addr}/graphql"))
+                .json(&json!({ "query": query }));
+            if let Some(token) = token {
+                request = request.bearer_auth(token);
+            }
+            request.send().await.unwrap().json::<Value>().await.unwrap()
+        }
+    };
+
+    let first = App::build(settings.clone(), true).await.unwrap();
+    let addr = first.addr();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(first.run_until(async {
+        let _ = stopped.await;
+    }));
+    let login = post(
+        addr,
+        None,
+        "mutation { login(input: { email: \"admin@example.com\", password: \"admin password 123\" }) { accessToken } }",
+    )
+    .await;
+    let token = login["data"]["login"]["accessToken"].as_str().unwrap().to_owned();
+    stop.send(()).unwrap();
+    running.await.unwrap().unwrap();
+
+    let second = App::build(settings, true).await.unwrap();
+    let addr = second.addr();
+    tokio::spawn(second.run_until(std::future::pending()));
+    let body = post(addr, Some(token), "{ viewer { user { email } } }").await;
+    assert_eq!(
+        body["data"]["viewer"]["user"]["email"], "admin@example.com",
+        "{body}"
+    );
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}
