@@ -1,5 +1,6 @@
 //! sea-orm models of trapeze, one file per table. The schema itself is owned by `migration`.
 
+pub mod account;
 pub mod api_token;
 pub mod app_user;
 pub mod persona;

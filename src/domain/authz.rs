@@ -73,6 +73,26 @@ pub fn authorize(
     }
 }
 
+/// Which rows of a list the caller may see, for the finders to turn into SQL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    All,
+    /// Rows whose owners include this user.
+    OwnedBy(uuid::Uuid),
+    /// An OWN grant held by an API token, which owns nothing.
+    Nothing,
+}
+
+/// The rows `permission` lets the caller see; FORBIDDEN without the permission at all.
+pub fn visibility(principal: &Principal, permission: Permission) -> Result<Visibility, Denied> {
+    match (principal.scope(permission), principal.user_id()) {
+        (None, _) => Err(Denied { permission }),
+        (Some(Scope::All), _) => Ok(Visibility::All),
+        (Some(Scope::Own), Some(me)) => Ok(Visibility::OwnedBy(me)),
+        (Some(Scope::Own), None) => Ok(Visibility::Nothing),
+    }
+}
+
 /// Allows the action when any of `permissions` is granted (at any scope).
 pub fn authorize_any(principal: &Principal, permissions: &[Permission]) -> Result<(), Denied> {
     match permissions.iter().find(|p| principal.scope(**p).is_some()) {
@@ -143,6 +163,24 @@ mod tests {
             role_id: Uuid::from_u128(9),
             grants: grants.iter().copied().collect(),
         }
+    }
+
+    #[test]
+    fn visibility_follows_the_scope_of_the_grant() {
+        let all = principal(&[(Permission::AccountRead, Scope::All)]);
+        let own = principal(&[(Permission::AccountRead, Scope::Own)]);
+        assert_eq!(visibility(&all, Permission::AccountRead), Ok(Visibility::All));
+        assert_eq!(
+            visibility(&own, Permission::AccountRead),
+            Ok(Visibility::OwnedBy(Uuid::from_u128(1)))
+        );
+        assert!(visibility(&principal(&[]), Permission::AccountRead).is_err());
+        let mut token = own.clone();
+        token.actor = Actor::ApiToken(Uuid::from_u128(5));
+        assert_eq!(
+            visibility(&token, Permission::AccountRead),
+            Ok(Visibility::Nothing)
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Pure rules: no I/O, unit-tested beside the code.
 
+pub mod account;
 pub mod authz;
 pub mod permission;
 pub mod persona;

@@ -1,6 +1,7 @@
 //! The GraphQL layer: thin resolvers that map arguments to service calls and results to types.
 //! One folder per domain; `root.rs` merges them into the schema.
 
+pub mod account;
 pub mod connection;
 pub mod document;
 pub mod error;

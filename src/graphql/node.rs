@@ -12,6 +12,7 @@ use uuid::Uuid;
 use crate::{
     error::AppError,
     graphql::{
+        account::Account,
         db,
         identity::{ApiToken, Role, User},
         persona::Persona,
@@ -23,6 +24,7 @@ use crate::{
 /// The kinds of object a global ID can name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum NodeKind {
+    Account,
     Persona,
     User,
     Role,
@@ -30,10 +32,17 @@ pub enum NodeKind {
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 4] = [Self::Persona, Self::User, Self::Role, Self::ApiToken];
+    const ALL: [NodeKind; 5] = [
+        Self::Account,
+        Self::Persona,
+        Self::User,
+        Self::Role,
+        Self::ApiToken,
+    ];
 
     fn as_str(self) -> &'static str {
         match self {
+            Self::Account => "Account",
             Self::Persona => "Persona",
             Self::User => "User",
             Self::Role => "Role",
@@ -68,6 +77,7 @@ pub fn decode_as(raw: &str, kind: NodeKind) -> Option<Uuid> {
 #[derive(Interface, Clone)]
 #[graphql(field(name = "id", ty = "ID", desc = "The opaque global ID of the object."))]
 pub enum Node {
+    Account(Account),
     Persona(Persona),
     User(User),
     Role(Role),
@@ -115,6 +125,9 @@ async fn load(ctx: &Context<'_>, ids: &[ID]) -> Result<Vec<Option<Node>>, AppErr
             .collect()
     };
     let mut found: HashMap<(NodeKind, Uuid), Node> = HashMap::new();
+    for m in service::account::find_many(db, p, &of_kind(NodeKind::Account)).await? {
+        found.insert((NodeKind::Account, m.id), Node::Account(Account(m)));
+    }
     for m in service::persona::find_many(db, p, &of_kind(NodeKind::Persona)).await? {
         found.insert((NodeKind::Persona, m.id), Node::Persona(Persona(m)));
     }

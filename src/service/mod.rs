@@ -1,6 +1,7 @@
 //! Services: one module per aggregate. They open transactions, validate through the domain
 //! rules and read and write through sea-orm. GraphQL resolvers call them and nothing below.
 
+pub mod account;
 pub mod api_token;
 pub mod auth;
 pub mod page;

@@ -5,6 +5,7 @@
 
 mod helpers;
 
+mod account;
 mod cli;
 mod http;
 mod identity;

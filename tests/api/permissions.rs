@@ -26,6 +26,10 @@ const EXPECTED: &[(&str, &str)] = &[
     ("apiTokens", "YNNNNNU"),
     ("createApiToken", "YNNNNNU"),
     ("revokeApiToken", "YNNNNNU"),
+    ("accounts", "YYYYYYU"),
+    ("createAccount", "YYYYNNU"),
+    ("updateAccount", "YYYYNNU"),
+    ("archiveAccount", "YNNNNNU"),
 ];
 
 fn unique(prefix: &str) -> String {
@@ -114,6 +118,34 @@ async fn attempt(app: &TestApp, operation: &str, token: Option<&str>, viewer_rol
                 "mutation($id: ID!) { revokeApiToken(input: { id: $id }) { userErrors { code } } }",
                 json!({ "id": id }),
             )
+        }
+        "accounts" => (
+            "{ accounts(first: 1) { totalCount nodes { name owner { id } } } }",
+            json!({}),
+        ),
+        "createAccount" => (
+            "mutation($n: String!) { createAccount(input: { name: $n }) { userErrors { code } } }",
+            json!({ "n": unique("a") }),
+        ),
+        "updateAccount" | "archiveAccount" => {
+            let id = app
+                .data(
+                    "mutation($n: String!) { createAccount(input: { name: $n }) { account { id } } }",
+                    json!({ "n": unique("a") }),
+                )
+                .await["createAccount"]["account"]["id"]
+                .clone();
+            if operation == "updateAccount" {
+                (
+                    "mutation($id: ID!) { updateAccount(input: { id: $id, industry: \"Retail\" }) { userErrors { code } } }",
+                    json!({ "id": id }),
+                )
+            } else {
+                (
+                    "mutation($id: ID!) { archiveAccount(input: { id: $id }) { userErrors { code } } }",
+                    json!({ "id": id }),
+                )
+            }
         }
         other => panic!("no such operation {other}"),
     };

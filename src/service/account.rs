@@ -1,0 +1,421 @@
+//! Accounts: the companies on the revenue graph. Reads start from `visible`, the scoped finder;
+//! writes check the rulebook against the account's owners.
+
+use chrono::Utc;
+use entity::{
+    account::{AccountStatus, AccountTier, ActiveModel, Column, Entity as Account, Model},
+    app_user,
+};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    Select, Set, TransactionTrait, sea_query::LikeExpr,
+};
+use uuid::Uuid;
+
+use crate::{
+    domain::{
+        account::{self as rules, CreatorSide},
+        authz::{self, Principal, Resource, Visibility},
+        permission::Permission,
+        text, version,
+    },
+    error::{AppError, UserError, UserErrorCode, is_unique_violation},
+    service::{
+        page::{self, KeyFn, Page, PageArgs, SortKey, SortValue},
+        prefix_pattern,
+    },
+};
+
+#[derive(Debug, Clone, Default)]
+pub struct AccountFilter {
+    /// Matches the start of the name or of the domain, ignoring case.
+    pub search: Option<String>,
+    pub tier: Option<AccountTier>,
+    pub status: Option<AccountStatus>,
+    pub owner_id: Option<Uuid>,
+    pub include_archived: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AccountOrderField {
+    Name,
+    #[default]
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AccountOrder {
+    pub field: AccountOrderField,
+    pub descending: bool,
+}
+
+pub struct NewAccount {
+    pub name: String,
+    pub domain: Option<String>,
+    pub industry: Option<String>,
+    pub employee_count: Option<i32>,
+    pub tier: Option<AccountTier>,
+    pub status: Option<AccountStatus>,
+    pub owner_id: UserRef,
+    pub marketing_owner_id: UserRef,
+}
+
+/// A reference to a user as an input gave it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum UserRef {
+    /// Not in the input: keep (or default).
+    #[default]
+    Absent,
+    /// Explicitly null: clear.
+    Null,
+    Id(Uuid),
+    /// An ID that does not name a user.
+    Invalid,
+}
+
+/// A change; `None` keeps a field, `Some(None)` clears an optional one.
+pub struct AccountChanges {
+    pub id: Uuid,
+    pub name: Option<String>,
+    pub domain: Option<Option<String>>,
+    pub industry: Option<Option<String>>,
+    pub employee_count: Option<Option<i32>>,
+    pub tier: Option<AccountTier>,
+    pub status: Option<AccountStatus>,
+    pub owner_id: UserRef,
+    pub marketing_owner_id: UserRef,
+    pub expected_version: Option<i32>,
+}
+
+/// The accounts the caller may read: the scoped finder every read starts from.
+pub fn visible(principal: &Principal) -> Result<Select<Account>, AppError> {
+    Ok(match authz::visibility(principal, Permission::AccountRead)? {
+        Visibility::All => Account::find(),
+        Visibility::OwnedBy(me) => Account::find().filter(
+            Condition::any()
+                .add(Column::OwnerId.eq(me))
+                .add(Column::MarketingOwnerId.eq(me)),
+        ),
+        Visibility::Nothing => Account::find().filter(Column::Id.is_null()),
+    })
+}
+
+fn sort_key(order: AccountOrder) -> SortKey<Account> {
+    let (column, name, key_of): (Column, &str, KeyFn<Model>) = match order.field {
+        AccountOrderField::Name => (Column::NameKey, "name", |m| {
+            (SortValue::Text(m.name_key.clone()), m.id)
+        }),
+        AccountOrderField::CreatedAt => (Column::CreatedAt, "created_at", |m| {
+            (SortValue::Time(m.created_at), m.id)
+        }),
+        AccountOrderField::UpdatedAt => (Column::UpdatedAt, "updated_at", |m| {
+            (SortValue::Time(m.updated_at), m.id)
+        }),
+    };
+    let direction = if order.descending { "desc" } else { "asc" };
+    SortKey {
+        name: format!("{name}:{direction}"),
+        column,
+        id_column: Column::Id,
+        descending: order.descending,
+        key_of,
+    }
+}
+
+pub async fn list(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    filter: AccountFilter,
+    order: AccountOrder,
+    args: PageArgs,
+) -> Result<Page<Model>, AppError> {
+    let mut select = visible(principal)?;
+    let key = sort_key(order);
+    let window = args.window(&key.name)?;
+    if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let pattern = prefix_pattern(&search.to_lowercase());
+        select = select.filter(
+            Condition::any()
+                .add(Column::NameKey.like(LikeExpr::new(pattern.clone()).escape('\\')))
+                .add(Column::Domain.like(LikeExpr::new(pattern).escape('\\'))),
+        );
+    }
+    if let Some(tier) = filter.tier {
+        select = select.filter(Column::Tier.eq(tier));
+    }
+    if let Some(status) = filter.status {
+        select = select.filter(Column::Status.eq(status));
+    }
+    if let Some(owner) = filter.owner_id {
+        select = select.filter(Column::OwnerId.eq(owner));
+    }
+    if !filter.include_archived {
+        select = select.filter(Column::ArchivedAt.is_null());
+    }
+    page::fetch(db, select, &key, window).await
+}
+
+/// The accounts with these ids the caller may read (archived ones included: an ID still names them).
+pub async fn find_many(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    ids: &[Uuid],
+) -> Result<Vec<Model>, AppError> {
+    let Ok(select) = visible(principal) else {
+        return Ok(Vec::new());
+    };
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(select
+        .filter(Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?)
+}
+
+/// Resolves an owner reference: `None` when absent, `Some(None)` to clear, `Some(Some(id))` for
+/// an active user; NOT_FOUND on `field` otherwise.
+async fn check_owner(
+    db: &impl ConnectionTrait,
+    owner: UserRef,
+    field: &str,
+) -> Result<Option<Option<Uuid>>, AppError> {
+    let not_found = || AppError::rejected(&[field], UserErrorCode::NotFound, "no active user has this id");
+    match owner {
+        UserRef::Absent => Ok(None),
+        UserRef::Null => Ok(Some(None)),
+        UserRef::Invalid => Err(not_found()),
+        UserRef::Id(id) => match app_user::Entity::find_by_id(id).one(db).await? {
+            Some(user) if user.active => Ok(Some(Some(id))),
+            _ => Err(not_found()),
+        },
+    }
+}
+
+/// Runs a check, keeping its user errors aside so that every bad field is reported at once.
+fn gather<T>(errors: &mut Vec<UserError>, result: Result<T, AppError>) -> Result<Option<T>, AppError> {
+    match result {
+        Ok(v) => Ok(Some(v)),
+        Err(AppError::Rejected(e)) => {
+            errors.extend(e);
+            Ok(None)
+        }
+        Err(other) => Err(other),
+    }
+}
+
+fn domain_taken(err: sea_orm::DbErr) -> AppError {
+    if is_unique_violation(&err) {
+        AppError::rejected(
+            &["domain"],
+            UserErrorCode::Taken,
+            "a live account already has this domain",
+        )
+    } else {
+        err.into()
+    }
+}
+
+fn not_found() -> AppError {
+    AppError::rejected(&["id"], UserErrorCode::NotFound, "no account has this id")
+}
+
+fn collect<T>(errors: &mut Vec<UserError>, result: Result<T, UserError>) -> Option<T> {
+    result.map_err(|e| errors.push(e)).ok()
+}
+
+pub async fn create(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    input: NewAccount,
+) -> Result<Model, AppError> {
+    authz::authorize(principal, Permission::AccountCreate, Resource::Any)?;
+    let mut errors = Vec::new();
+    let name = collect(&mut errors, rules::validate_name(&input.name));
+    let domain = collect(
+        &mut errors,
+        input
+            .domain
+            .as_deref()
+            .map(rules::normalize_domain)
+            .transpose()
+            .map(Option::flatten),
+    );
+    let industry = collect(
+        &mut errors,
+        text::optional_text("industry", input.industry.as_deref(), 100),
+    );
+    let employee_count = collect(&mut errors, rules::validate_employee_count(input.employee_count));
+    let owner = gather(&mut errors, check_owner(db, input.owner_id, "ownerId").await)?;
+    let marketing_owner = gather(
+        &mut errors,
+        check_owner(db, input.marketing_owner_id, "marketingOwnerId").await,
+    )?;
+    let (
+        Some(name),
+        Some(domain),
+        Some(industry),
+        Some(employee_count),
+        Some(owner),
+        Some(marketing_owner),
+        true,
+    ) = (
+        name,
+        domain,
+        industry,
+        employee_count,
+        owner,
+        marketing_owner,
+        errors.is_empty(),
+    )
+    else {
+        return Err(AppError::Rejected(errors));
+    };
+    // Owners default to the creator, on the creator's side of the house.
+    let given = input.owner_id != UserRef::Absent || input.marketing_owner_id != UserRef::Absent;
+    let (owner, marketing_owner) = match (given, rules::creator_side(principal)) {
+        (true, _) => (owner.flatten(), marketing_owner.flatten()),
+        (false, CreatorSide::Sales) => (principal.user_id(), None),
+        (false, CreatorSide::Marketing) => (None, principal.user_id()),
+    };
+    let now = Utc::now();
+    ActiveModel {
+        id: Set(Uuid::now_v7()),
+        name_key: Set(name.to_lowercase()),
+        name: Set(name),
+        domain: Set(domain),
+        industry: Set(industry),
+        employee_count: Set(employee_count),
+        tier: Set(input.tier.unwrap_or(AccountTier::Untiered)),
+        status: Set(input.status.unwrap_or(AccountStatus::Prospect)),
+        owner_id: Set(owner),
+        marketing_owner_id: Set(marketing_owner),
+        created_at: Set(now),
+        updated_at: Set(now),
+        archived_at: Set(None),
+        version: Set(1),
+    }
+    .insert(db)
+    .await
+    .map_err(domain_taken)
+}
+
+/// Loads an account for a change: NOT_FOUND when it does not exist or is not the caller's to
+/// read, FORBIDDEN when it can be read but `permission` does not reach it.
+async fn for_change(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    id: Uuid,
+    permission: Permission,
+) -> Result<Model, AppError> {
+    let current = find_many(db, principal, &[id])
+        .await?
+        .pop()
+        .ok_or_else(not_found)?;
+    authz::authorize(
+        principal,
+        permission,
+        Resource::Owned(&[current.owner_id, current.marketing_owner_id]),
+    )?;
+    Ok(current)
+}
+
+pub async fn update(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    changes: AccountChanges,
+) -> Result<Model, AppError> {
+    authz::authorize(principal, Permission::AccountUpdate, Resource::Any)?;
+    let txn = db.begin().await?;
+    let current = for_change(&txn, principal, changes.id, Permission::AccountUpdate).await?;
+    version::check_version(changes.expected_version, current.version)
+        .map_err(|e| AppError::Rejected(vec![e]))?;
+    let mut errors = Vec::new();
+    let mut row: ActiveModel = current.clone().into();
+    if let Some(name) = changes
+        .name
+        .as_deref()
+        .and_then(|n| collect(&mut errors, rules::validate_name(n)))
+    {
+        row.name_key = Set(name.to_lowercase());
+        row.name = Set(name);
+    }
+    if let Some(domain) = changes.domain {
+        let normalized = domain
+            .as_deref()
+            .map(rules::normalize_domain)
+            .transpose()
+            .map(Option::flatten);
+        if let Some(d) = collect(&mut errors, normalized) {
+            row.domain = Set(d);
+        }
+    }
+    if let Some(industry) = changes.industry
+        && let Some(i) = collect(
+            &mut errors,
+            text::optional_text("industry", industry.as_deref(), 100),
+        )
+    {
+        row.industry = Set(i);
+    }
+    if let Some(count) = changes.employee_count
+        && let Some(c) = collect(&mut errors, rules::validate_employee_count(count))
+    {
+        row.employee_count = Set(c);
+    }
+    if let Some(tier) = changes.tier {
+        row.tier = Set(tier);
+    }
+    if let Some(status) = changes.status {
+        row.status = Set(status);
+    }
+    if let Some(Some(o)) = gather(&mut errors, check_owner(&txn, changes.owner_id, "ownerId").await)? {
+        row.owner_id = Set(o);
+    }
+    let marketing = check_owner(&txn, changes.marketing_owner_id, "marketingOwnerId").await;
+    if let Some(Some(o)) = gather(&mut errors, marketing)? {
+        row.marketing_owner_id = Set(o);
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Rejected(errors));
+    }
+    row.updated_at = Set(Utc::now());
+    row.version = Set(current.version + 1);
+    let updated = Account::update_many()
+        .set(row)
+        .filter(Column::Id.eq(current.id))
+        .filter(Column::Version.eq(current.version))
+        .exec(&txn)
+        .await
+        .map_err(domain_taken)?;
+    if updated.rows_affected == 0 {
+        return Err(AppError::Rejected(vec![version::stale(current.version + 1)]));
+    }
+    let model = Account::find_by_id(current.id)
+        .one(&txn)
+        .await?
+        .ok_or_else(not_found)?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// Archives an account: it leaves lists (unless asked for) and frees its domain; history that
+/// refers to it stays intact.
+pub async fn archive(db: &DatabaseConnection, principal: &Principal, id: Uuid) -> Result<Model, AppError> {
+    authz::authorize(principal, Permission::AccountDelete, Resource::Any)?;
+    let txn = db.begin().await?;
+    let current = for_change(&txn, principal, id, Permission::AccountDelete).await?;
+    if current.archived_at.is_some() {
+        return Ok(current);
+    }
+    let version = current.version;
+    let mut row: ActiveModel = current.into();
+    let now = Utc::now();
+    row.archived_at = Set(Some(now));
+    row.updated_at = Set(now);
+    row.version = Set(version + 1);
+    let model = row.update(&txn).await?;
+    txn.commit().await?;
+    Ok(model)
+}
