@@ -3,8 +3,10 @@
 pub mod account;
 pub mod api_token;
 pub mod app_user;
+pub mod enums;
 pub mod persona;
 pub mod refresh_token;
 pub mod role;
 pub mod role_grant;
 pub mod server_secret;
+pub mod stakeholder;

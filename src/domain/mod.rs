@@ -4,5 +4,6 @@ pub mod account;
 pub mod authz;
 pub mod permission;
 pub mod persona;
+pub mod stakeholder;
 pub mod text;
 pub mod version;

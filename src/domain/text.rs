@@ -44,6 +44,25 @@ pub fn optional_text(field: &str, value: Option<&str>, max: usize) -> Result<Opt
     Ok(Some(trimmed.to_owned()))
 }
 
+/// An email address: one `@`, a dotted domain, no spaces, at most 320 characters.
+pub fn email(field: &str, value: &str) -> Result<String, UserError> {
+    let email = value.trim();
+    let invalid = || UserError::new(&[field], UserErrorCode::Invalid, "the email address is not valid");
+    let (local, domain) = email.split_once('@').ok_or_else(invalid)?;
+    let valid = !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@')
+        && email.len() <= 320
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
+    if valid {
+        Ok(email.to_owned())
+    } else {
+        Err(invalid())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -69,6 +88,21 @@ mod tests {
     #[test]
     fn a_name_with_a_newline_is_invalid() {
         assert!(required_name("name", "a\nb", 10).is_err());
+    }
+
+    #[test]
+    fn an_email_needs_a_local_part_and_a_dotted_domain() {
+        assert_eq!(email("email", " ana@acme.com ").unwrap(), "ana@acme.com");
+        for bad in [
+            "ana",
+            "@acme.com",
+            "ana@acme",
+            "ana@.com",
+            "a na@acme.com",
+            "a@b@acme.com",
+        ] {
+            assert!(email("email", bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

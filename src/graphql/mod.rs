@@ -4,14 +4,17 @@
 pub mod account;
 pub mod connection;
 pub mod document;
+pub mod enums;
 pub mod error;
 pub mod guardrails;
 pub mod identity;
+pub mod input;
 pub mod loader;
 pub mod node;
 pub mod order;
 pub mod persona;
 mod root;
+pub mod stakeholder;
 
 use std::sync::Arc;
 

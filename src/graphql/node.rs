@@ -17,6 +17,7 @@ use crate::{
         identity::{ApiToken, Role, User},
         persona::Persona,
         principal,
+        stakeholder::Stakeholder,
     },
     service,
 };
@@ -29,15 +30,17 @@ pub enum NodeKind {
     User,
     Role,
     ApiToken,
+    Stakeholder,
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 5] = [
+    const ALL: [NodeKind; 6] = [
         Self::Account,
         Self::Persona,
         Self::User,
         Self::Role,
         Self::ApiToken,
+        Self::Stakeholder,
     ];
 
     fn as_str(self) -> &'static str {
@@ -47,6 +50,7 @@ impl NodeKind {
             Self::User => "User",
             Self::Role => "Role",
             Self::ApiToken => "ApiToken",
+            Self::Stakeholder => "Stakeholder",
         }
     }
 
@@ -82,6 +86,7 @@ pub enum Node {
     User(User),
     Role(Role),
     ApiToken(ApiToken),
+    Stakeholder(Stakeholder),
 }
 
 /// The most IDs one `nodes` call takes.
@@ -127,6 +132,9 @@ async fn load(ctx: &Context<'_>, ids: &[ID]) -> Result<Vec<Option<Node>>, AppErr
     let mut found: HashMap<(NodeKind, Uuid), Node> = HashMap::new();
     for m in service::account::find_many(db, p, &of_kind(NodeKind::Account)).await? {
         found.insert((NodeKind::Account, m.id), Node::Account(Account(m)));
+    }
+    for m in service::stakeholder::find_many(db, p, &of_kind(NodeKind::Stakeholder)).await? {
+        found.insert((NodeKind::Stakeholder, m.id), Node::Stakeholder(Stakeholder(m)));
     }
     for m in service::persona::find_many(db, p, &of_kind(NodeKind::Persona)).await? {
         found.insert((NodeKind::Persona, m.id), Node::Persona(Persona(m)));

@@ -7,10 +7,22 @@ use super::{
     identity::{IdentityMutation, IdentityQuery},
     node::NodeQuery,
     persona::{PersonaMutation, PersonaQuery},
+    stakeholder::{StakeholderMutation, StakeholderQuery},
 };
 
 #[derive(MergedObject, Default)]
-pub struct Query(NodeQuery, IdentityQuery, AccountQuery, PersonaQuery);
+pub struct Query(
+    NodeQuery,
+    IdentityQuery,
+    AccountQuery,
+    StakeholderQuery,
+    PersonaQuery,
+);
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(IdentityMutation, AccountMutation, PersonaMutation);
+pub struct Mutation(
+    IdentityMutation,
+    AccountMutation,
+    StakeholderMutation,
+    PersonaMutation,
+);

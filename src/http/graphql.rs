@@ -323,12 +323,13 @@ async fn run(
         ));
     }
 
+    let (loaders, load_queue) = Loaders::new(&state.db);
     let mut request = async_graphql::Request::new(query)
         .variables(variables)
         .data(RequestLimits {
             exempt: operation.introspection_only && may_introspect,
         })
-        .data(Loaders::new(&state.db))
+        .data(loaders)
         .data(request_id.clone());
     if let Some(principal) = principal {
         request = request.data(principal);
@@ -341,7 +342,7 @@ async fn run(
     }
     request.set_parsed_query(doc);
 
-    let response = state.schema.execute(request).await;
+    let response = load_queue.drive(state.schema.execute(request)).await;
     let errors = response
         .errors
         .into_iter()
@@ -354,9 +355,39 @@ async fn run(
     let data = if is_request_error {
         None
     } else {
-        Some(response.data)
+        let mut data = response.data;
+        null_where_fields_failed(&mut data, &errors);
+        Some(data)
     };
     graphql_response(response_type, data, errors)
+}
+
+/// Puts `null` where a field failed. async-graphql leaves a failed nullable field out of its
+/// object, but the spec (and clients reading `data.x.email`) expect the key with a null value:
+/// each error's path names the field, so the first missing key along it is the one to fill.
+fn null_where_fields_failed(data: &mut async_graphql::Value, errors: &[ServerError]) {
+    use async_graphql::{PathSegment, Value};
+    for error in errors {
+        let mut at = &mut *data;
+        for segment in &error.path {
+            let next = match (at, segment) {
+                (Value::Object(map), PathSegment::Field(name)) => {
+                    let key = async_graphql::Name::new(name);
+                    if !map.contains_key(&key) {
+                        map.insert(key, Value::Null);
+                        break;
+                    }
+                    map.get_mut(name.as_str())
+                }
+                (Value::List(items), PathSegment::Index(i)) => items.get_mut(*i),
+                _ => None,
+            };
+            match next {
+                Some(value) => at = value,
+                None => break,
+            }
+        }
+    }
 }
 
 /// Whether this caller may introspect, by the configured policy.

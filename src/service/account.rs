@@ -57,20 +57,20 @@ pub struct NewAccount {
     pub employee_count: Option<i32>,
     pub tier: Option<AccountTier>,
     pub status: Option<AccountStatus>,
-    pub owner_id: UserRef,
-    pub marketing_owner_id: UserRef,
+    pub owner_id: Ref,
+    pub marketing_owner_id: Ref,
 }
 
-/// A reference to a user as an input gave it.
+/// A reference to another record as an input gave it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum UserRef {
+pub enum Ref {
     /// Not in the input: keep (or default).
     #[default]
     Absent,
     /// Explicitly null: clear.
     Null,
     Id(Uuid),
-    /// An ID that does not name a user.
+    /// An ID that names nothing of the expected kind.
     Invalid,
 }
 
@@ -83,8 +83,8 @@ pub struct AccountChanges {
     pub employee_count: Option<Option<i32>>,
     pub tier: Option<AccountTier>,
     pub status: Option<AccountStatus>,
-    pub owner_id: UserRef,
-    pub marketing_owner_id: UserRef,
+    pub owner_id: Ref,
+    pub marketing_owner_id: Ref,
     pub expected_version: Option<i32>,
 }
 
@@ -176,17 +176,17 @@ pub async fn find_many(
 
 /// Resolves an owner reference: `None` when absent, `Some(None)` to clear, `Some(Some(id))` for
 /// an active user; NOT_FOUND on `field` otherwise.
-async fn check_owner(
+pub(crate) async fn check_owner(
     db: &impl ConnectionTrait,
-    owner: UserRef,
+    owner: Ref,
     field: &str,
 ) -> Result<Option<Option<Uuid>>, AppError> {
     let not_found = || AppError::rejected(&[field], UserErrorCode::NotFound, "no active user has this id");
     match owner {
-        UserRef::Absent => Ok(None),
-        UserRef::Null => Ok(Some(None)),
-        UserRef::Invalid => Err(not_found()),
-        UserRef::Id(id) => match app_user::Entity::find_by_id(id).one(db).await? {
+        Ref::Absent => Ok(None),
+        Ref::Null => Ok(Some(None)),
+        Ref::Invalid => Err(not_found()),
+        Ref::Id(id) => match app_user::Entity::find_by_id(id).one(db).await? {
             Some(user) if user.active => Ok(Some(Some(id))),
             _ => Err(not_found()),
         },
@@ -194,7 +194,10 @@ async fn check_owner(
 }
 
 /// Runs a check, keeping its user errors aside so that every bad field is reported at once.
-fn gather<T>(errors: &mut Vec<UserError>, result: Result<T, AppError>) -> Result<Option<T>, AppError> {
+pub(crate) fn gather<T>(
+    errors: &mut Vec<UserError>,
+    result: Result<T, AppError>,
+) -> Result<Option<T>, AppError> {
     match result {
         Ok(v) => Ok(Some(v)),
         Err(AppError::Rejected(e)) => {
@@ -273,7 +276,7 @@ pub async fn create(
         return Err(AppError::Rejected(errors));
     };
     // Owners default to the creator, on the creator's side of the house.
-    let given = input.owner_id != UserRef::Absent || input.marketing_owner_id != UserRef::Absent;
+    let given = input.owner_id != Ref::Absent || input.marketing_owner_id != Ref::Absent;
     let (owner, marketing_owner) = match (given, rules::creator_side(principal)) {
         (true, _) => (owner.flatten(), marketing_owner.flatten()),
         (false, CreatorSide::Sales) => (principal.user_id(), None),

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod page;
 pub mod persona;
 pub mod role;
+pub mod stakeholder;
 pub mod user;
 
 /// A `LIKE` pattern matching values that start with `prefix`, with `%`, `_` and `\` escaped

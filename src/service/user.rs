@@ -103,30 +103,6 @@ pub async fn find_many(
     Ok(AppUser::find().filter(Column::Id.is_in(readable)).all(db).await?)
 }
 
-fn validate_email(email: &str) -> Result<String, UserError> {
-    let email = email.trim();
-    let invalid = || {
-        UserError::new(
-            &["email"],
-            UserErrorCode::Invalid,
-            "the email address is not valid",
-        )
-    };
-    let (local, domain) = email.split_once('@').ok_or_else(invalid)?;
-    let valid = !local.is_empty()
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !domain.contains('@')
-        && email.len() <= 320
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
-    if valid {
-        Ok(email.to_owned())
-    } else {
-        Err(invalid())
-    }
-}
-
 /// Loads a role the caller may hand out; unknown roles are NOT_FOUND on `roleId`.
 async fn assignable_role(
     db: &impl ConnectionTrait,
@@ -174,7 +150,7 @@ async fn insert(
     principal: Option<&Principal>,
     input: NewUser,
 ) -> Result<Model, AppError> {
-    let email = validate_email(&input.email);
+    let email = text::email("email", &input.email);
     let name = text::required_name("displayName", &input.display_name, 200);
     let pw = password::validate(&input.password);
     let errors: Vec<UserError> = [email.as_ref().err(), name.as_ref().err(), pw.as_ref().err()]
@@ -271,7 +247,7 @@ pub async fn update(
     let email = changes
         .email
         .as_deref()
-        .map(validate_email)
+        .map(|e| text::email("email", e))
         .transpose()
         .unwrap_or_else(|e| {
             errors.push(e);

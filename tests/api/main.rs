@@ -14,3 +14,4 @@ mod limits;
 mod permissions;
 mod persona;
 mod schema;
+mod stakeholder;

@@ -30,6 +30,10 @@ const EXPECTED: &[(&str, &str)] = &[
     ("createAccount", "YYYYNNU"),
     ("updateAccount", "YYYYNNU"),
     ("archiveAccount", "YNNNNNU"),
+    ("stakeholders", "YYYYYYU"),
+    ("createStakeholder", "YYYYNNU"),
+    ("updateStakeholder", "YYYYNNU"),
+    ("archiveStakeholder", "YNNNNNU"),
 ];
 
 fn unique(prefix: &str) -> String {
@@ -145,6 +149,41 @@ async fn attempt(app: &TestApp, operation: &str, token: Option<&str>, viewer_rol
                     "mutation($id: ID!) { archiveAccount(input: { id: $id }) { userErrors { code } } }",
                     json!({ "id": id }),
                 )
+            }
+        }
+        "stakeholders" => (
+            "{ stakeholders(first: 1) { totalCount nodes { fullName } } }",
+            json!({}),
+        ),
+        "createStakeholder" | "updateStakeholder" | "archiveStakeholder" => {
+            let account = app
+                .data(
+                    "mutation($n: String!) { createAccount(input: { name: $n }) { account { id } } }",
+                    json!({ "n": unique("a") }),
+                )
+                .await["createAccount"]["account"]["id"]
+                .clone();
+            if operation == "createStakeholder" {
+                (
+                    "mutation($a: ID!) { createStakeholder(input: { accountId: $a, firstName: \"A\", lastName: \"B\" }) { userErrors { code } } }",
+                    json!({ "a": account }),
+                )
+            } else {
+                let id = app
+                    .data("mutation($a: ID!) { createStakeholder(input: { accountId: $a, firstName: \"A\", lastName: \"B\" }) { stakeholder { id } } }", json!({ "a": account }))
+                    .await["createStakeholder"]["stakeholder"]["id"]
+                    .clone();
+                if operation == "updateStakeholder" {
+                    (
+                        "mutation($id: ID!) { updateStakeholder(input: { id: $id, title: \"VP\" }) { userErrors { code } } }",
+                        json!({ "id": id }),
+                    )
+                } else {
+                    (
+                        "mutation($id: ID!) { archiveStakeholder(input: { id: $id }) { userErrors { code } } }",
+                        json!({ "id": id }),
+                    )
+                }
             }
         }
         other => panic!("no such operation {other}"),

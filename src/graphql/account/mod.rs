@@ -7,3 +7,4 @@ mod types;
 pub use mutation::AccountMutation;
 pub use query::AccountQuery;
 pub use types::Account;
+pub(crate) use types::user;

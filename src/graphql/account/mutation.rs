@@ -8,10 +8,11 @@ use crate::{
     graphql::{
         db,
         error::{UserError, payload},
+        input::{change, reference, reference_change},
         node::{self, NodeKind},
         principal,
     },
-    service::account::{self as service, AccountChanges, NewAccount, UserRef},
+    service::account::{self as service, AccountChanges, NewAccount},
 };
 
 #[derive(InputObject)]
@@ -68,29 +69,6 @@ pub struct ArchiveAccountPayload {
     pub user_errors: Vec<UserError>,
 }
 
-fn user_ref(id: Option<&ID>) -> UserRef {
-    match id {
-        None => UserRef::Absent,
-        Some(id) => node::decode_as(id, NodeKind::User).map_or(UserRef::Invalid, UserRef::Id),
-    }
-}
-
-fn user_change(value: MaybeUndefined<ID>) -> UserRef {
-    match value {
-        MaybeUndefined::Undefined => UserRef::Absent,
-        MaybeUndefined::Null => UserRef::Null,
-        MaybeUndefined::Value(id) => user_ref(Some(&id)),
-    }
-}
-
-fn change<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
-    match value {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(v) => Some(Some(v)),
-    }
-}
-
 fn target(id: &ID) -> Result<uuid::Uuid, AppError> {
     node::decode_as(id, NodeKind::Account)
         .ok_or_else(|| AppError::rejected(&["id"], UserErrorCode::NotFound, "no account has this id"))
@@ -107,8 +85,8 @@ impl AccountMutation {
         input: CreateAccountInput,
     ) -> async_graphql::Result<CreateAccountPayload> {
         let new = NewAccount {
-            owner_id: user_ref(input.owner_id.as_ref()),
-            marketing_owner_id: user_ref(input.marketing_owner_id.as_ref()),
+            owner_id: reference(input.owner_id.as_ref(), NodeKind::User),
+            marketing_owner_id: reference(input.marketing_owner_id.as_ref(), NodeKind::User),
             name: input.name,
             domain: input.domain,
             industry: input.industry,
@@ -139,8 +117,8 @@ impl AccountMutation {
                     employee_count: change(input.employee_count),
                     tier: input.tier.map(Into::into),
                     status: input.status.map(Into::into),
-                    owner_id: user_change(input.owner_id),
-                    marketing_owner_id: user_change(input.marketing_owner_id),
+                    owner_id: reference_change(input.owner_id, NodeKind::User),
+                    marketing_owner_id: reference_change(input.marketing_owner_id, NodeKind::User),
                     expected_version: input.expected_version,
                 };
                 service::update(db(ctx)?, p, changes).await

@@ -1,0 +1,93 @@
+//! Enumerations shared by several tables, stored as their API names.
+
+use sea_orm::entity::prelude::*;
+
+/// The part a person plays in a buying committee.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum BuyingRole {
+    #[sea_orm(string_value = "DECISION_MAKER")]
+    DecisionMaker,
+    #[sea_orm(string_value = "ECONOMIC_BUYER")]
+    EconomicBuyer,
+    #[sea_orm(string_value = "CHAMPION")]
+    Champion,
+    #[sea_orm(string_value = "INFLUENCER")]
+    Influencer,
+    #[sea_orm(string_value = "TECHNICAL_EVALUATOR")]
+    TechnicalEvaluator,
+    #[sea_orm(string_value = "END_USER")]
+    EndUser,
+    #[sea_orm(string_value = "GATEKEEPER")]
+    Gatekeeper,
+    #[sea_orm(string_value = "BLOCKER")]
+    Blocker,
+    #[sea_orm(string_value = "UNKNOWN")]
+    Unknown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum Sentiment {
+    #[sea_orm(string_value = "SUPPORTER")]
+    Supporter,
+    #[sea_orm(string_value = "NEUTRAL")]
+    Neutral,
+    #[sea_orm(string_value = "SKEPTIC")]
+    Skeptic,
+    #[sea_orm(string_value = "DETRACTOR")]
+    Detractor,
+    #[sea_orm(string_value = "UNKNOWN")]
+    Unknown,
+}
+
+/// Where a lead stands in the demand waterfall.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum LeadStage {
+    #[sea_orm(string_value = "INQUIRY")]
+    Inquiry,
+    #[sea_orm(string_value = "MQL")]
+    Mql,
+    #[sea_orm(string_value = "SAL")]
+    Sal,
+    #[sea_orm(string_value = "SQL")]
+    Sql,
+    #[sea_orm(string_value = "OPPORTUNITY")]
+    Opportunity,
+    #[sea_orm(string_value = "CUSTOMER")]
+    Customer,
+    #[sea_orm(string_value = "NURTURE")]
+    Nurture,
+    #[sea_orm(string_value = "DISQUALIFIED")]
+    Disqualified,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(24))")]
+pub enum LeadSource {
+    #[sea_orm(string_value = "WEBSITE")]
+    Website,
+    #[sea_orm(string_value = "CONTENT")]
+    Content,
+    #[sea_orm(string_value = "WEBINAR")]
+    Webinar,
+    #[sea_orm(string_value = "EVENT")]
+    Event,
+    #[sea_orm(string_value = "SOCIAL")]
+    Social,
+    #[sea_orm(string_value = "PAID")]
+    Paid,
+    #[sea_orm(string_value = "EMAIL")]
+    Email,
+    #[sea_orm(string_value = "REFERRAL")]
+    Referral,
+    #[sea_orm(string_value = "PARTNER")]
+    Partner,
+    #[sea_orm(string_value = "OUTBOUND")]
+    Outbound,
+    #[sea_orm(string_value = "SALES_GENERATED")]
+    SalesGenerated,
+    #[sea_orm(string_value = "OTHER")]
+    Other,
+}

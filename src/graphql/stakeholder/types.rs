@@ -1,0 +1,228 @@
+//! The `Stakeholder` object and the inputs that filter and order lists of it.
+
+use async_graphql::{Context, Enum, ID, InputObject, Object};
+use chrono::{DateTime, Utc};
+use entity::stakeholder::Model;
+
+use crate::{
+    error::AppError,
+    graphql::{
+        account::{Account, user},
+        enums::{BuyingRole, LeadSource, LeadStage, Sentiment},
+        identity::User,
+        loader::loaders,
+        node::{self, NodeKind},
+        order::OrderDirection,
+        persona::Persona,
+        principal,
+    },
+    service::stakeholder::{self as service, StakeholderOrder as Order, StakeholderOrderField as Field},
+};
+
+/// One person on an account's People Map, and a lead in the demand waterfall.
+#[derive(Clone)]
+pub struct Stakeholder(pub Model);
+
+impl Stakeholder {
+    /// A related stakeholder, if the caller may read them.
+    async fn related(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<uuid::Uuid>,
+    ) -> async_graphql::Result<Option<Stakeholder>> {
+        let Some(id) = id else { return Ok(None) };
+        let p = principal(ctx)?;
+        let found = loaders(ctx)?
+            .stakeholders
+            .load_one(id)
+            .await
+            .map_err(AppError::from)?;
+        Ok(found.filter(|m| service::may_read(p, m)).map(Stakeholder))
+    }
+}
+
+#[Object]
+impl Stakeholder {
+    pub async fn id(&self) -> ID {
+        node::encode(NodeKind::Stakeholder, self.0.id)
+    }
+
+    async fn account(&self, ctx: &Context<'_>) -> async_graphql::Result<Account> {
+        let account = loaders(ctx)?
+            .accounts
+            .load_one(self.0.account_id)
+            .await
+            .map_err(AppError::from)?;
+        Ok(Account(account.ok_or_else(|| {
+            AppError::internal("a stakeholder's account is missing")
+        })?))
+    }
+
+    async fn first_name(&self) -> &str {
+        &self.0.first_name
+    }
+
+    async fn last_name(&self) -> &str {
+        &self.0.last_name
+    }
+
+    async fn full_name(&self) -> String {
+        format!("{} {}", self.0.first_name, self.0.last_name)
+    }
+
+    async fn title(&self) -> Option<&str> {
+        self.0.title.as_deref()
+    }
+
+    async fn department(&self) -> Option<&str> {
+        self.0.department.as_deref()
+    }
+
+    /// Needs `stakeholder.read_contact`; without it the field is null with a FORBIDDEN error.
+    async fn email(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<&str>> {
+        service::may_read_contact(principal(ctx)?, &self.0)?;
+        Ok(self.0.email.as_deref())
+    }
+
+    /// Needs `stakeholder.read_contact`; without it the field is null with a FORBIDDEN error.
+    async fn phone(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<&str>> {
+        service::may_read_contact(principal(ctx)?, &self.0)?;
+        Ok(self.0.phone.as_deref())
+    }
+
+    async fn persona(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Persona>> {
+        let Some(id) = self.0.persona_id else {
+            return Ok(None);
+        };
+        Ok(loaders(ctx)?
+            .personas
+            .load_one(id)
+            .await
+            .map_err(AppError::from)?
+            .map(Persona))
+    }
+
+    async fn buying_role(&self) -> BuyingRole {
+        self.0.buying_role.into()
+    }
+
+    /// 1 (little) to 5 (decisive).
+    async fn influence(&self) -> Option<i32> {
+        self.0.influence.map(i32::from)
+    }
+
+    async fn sentiment(&self) -> Sentiment {
+        self.0.sentiment.into()
+    }
+
+    async fn reports_to(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Stakeholder>> {
+        self.related(ctx, self.0.reports_to_id).await
+    }
+
+    /// The live stakeholders who report to this one.
+    async fn direct_reports(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Stakeholder>> {
+        let p = principal(ctx)?;
+        let reports = loaders(ctx)?
+            .direct_reports
+            .load_one(self.0.id)
+            .await
+            .map_err(AppError::from)?;
+        Ok(reports
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|m| service::may_read(p, m))
+            .map(Stakeholder)
+            .collect())
+    }
+
+    async fn lead_stage(&self) -> LeadStage {
+        self.0.lead_stage.into()
+    }
+
+    async fn lead_source(&self) -> Option<LeadSource> {
+        self.0.lead_source.map(Into::into)
+    }
+
+    async fn referred_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Stakeholder>> {
+        self.related(ctx, self.0.referred_by_id).await
+    }
+
+    async fn lead_score(&self) -> i32 {
+        self.0.lead_score
+    }
+
+    /// Who owns the conversation on the sales side.
+    async fn owner(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        user(ctx, self.0.owner_id).await
+    }
+
+    /// Who owns the lead on the marketing side, through the whole cycle.
+    async fn marketing_owner(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        user(ctx, self.0.marketing_owner_id).await
+    }
+
+    async fn last_engaged_at(&self) -> Option<DateTime<Utc>> {
+        self.0.last_engaged_at
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+
+    async fn archived_at(&self) -> Option<DateTime<Utc>> {
+        self.0.archived_at
+    }
+
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+}
+
+/// Narrows a list of stakeholders.
+#[derive(InputObject, Default)]
+pub struct StakeholderFilter {
+    pub account_id: Option<ID>,
+    /// Stakeholders in any of these lead stages.
+    pub lead_stages: Option<Vec<LeadStage>>,
+    pub buying_role: Option<BuyingRole>,
+    pub persona_id: Option<ID>,
+    pub owner_id: Option<ID>,
+    /// Stakeholders whose lead score is at least this.
+    pub min_score: Option<i32>,
+    #[graphql(default)]
+    pub include_archived: bool,
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum StakeholderOrderField {
+    /// By last name.
+    Name,
+    CreatedAt,
+    UpdatedAt,
+    LeadScore,
+}
+
+#[derive(InputObject)]
+pub struct StakeholderOrder {
+    pub field: StakeholderOrderField,
+    #[graphql(default_with = "OrderDirection::Asc")]
+    pub direction: OrderDirection,
+}
+
+impl From<StakeholderOrder> for Order {
+    fn from(o: StakeholderOrder) -> Self {
+        Self {
+            field: match o.field {
+                StakeholderOrderField::Name => Field::Name,
+                StakeholderOrderField::CreatedAt => Field::CreatedAt,
+                StakeholderOrderField::UpdatedAt => Field::UpdatedAt,
+                StakeholderOrderField::LeadScore => Field::LeadScore,
+            },
+            descending: o.direction == OrderDirection::Desc,
+        }
+    }
+}

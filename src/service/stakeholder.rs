@@ -1,0 +1,555 @@
+//! Stakeholders: the people of each buying committee. Reads start from `visible`; writes check
+//! the rulebook against the stakeholder's owners.
+
+use chrono::Utc;
+use entity::{
+    enums::{BuyingRole, LeadSource, LeadStage, Sentiment},
+    persona,
+    stakeholder::{ActiveModel, Column, Entity as Stakeholder, Model},
+};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    Select, Set, TransactionTrait,
+};
+use uuid::Uuid;
+
+use crate::{
+    domain::{
+        account::{CreatorSide, creator_side},
+        authz::{self, Principal, Resource, Visibility},
+        permission::Permission,
+        stakeholder as rules, text, version,
+    },
+    error::{AppError, UserError, UserErrorCode},
+    service::{
+        account::{self, Ref, check_owner, gather},
+        page::{self, KeyFn, Page, PageArgs, SortKey, SortValue},
+    },
+};
+
+#[derive(Debug, Clone, Default)]
+pub struct StakeholderFilter {
+    pub account_id: Option<Uuid>,
+    pub lead_stages: Vec<LeadStage>,
+    pub buying_role: Option<BuyingRole>,
+    pub persona_id: Option<Uuid>,
+    pub owner_id: Option<Uuid>,
+    pub min_score: Option<i32>,
+    pub include_archived: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StakeholderOrderField {
+    Name,
+    #[default]
+    CreatedAt,
+    UpdatedAt,
+    LeadScore,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StakeholderOrder {
+    pub field: StakeholderOrderField,
+    pub descending: bool,
+}
+
+pub struct NewStakeholder {
+    pub account_id: Option<Uuid>,
+    pub first_name: String,
+    pub last_name: String,
+    pub title: Option<String>,
+    pub department: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub persona_id: Ref,
+    pub buying_role: Option<BuyingRole>,
+    pub influence: Option<i32>,
+    pub sentiment: Option<Sentiment>,
+    pub reports_to_id: Ref,
+    pub lead_source: Option<LeadSource>,
+    pub referred_by_id: Ref,
+    pub owner_id: Ref,
+    pub marketing_owner_id: Ref,
+}
+
+/// A change; `None` keeps a field, `Some(None)` clears an optional one. The lead stage moves only
+/// through `moveLeadStage`, never here.
+#[derive(Default)]
+pub struct StakeholderChanges {
+    pub id: Uuid,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub title: Option<Option<String>>,
+    pub department: Option<Option<String>>,
+    pub email: Option<Option<String>>,
+    pub phone: Option<Option<String>>,
+    pub persona_id: Ref,
+    pub buying_role: Option<BuyingRole>,
+    pub influence: Option<Option<i32>>,
+    pub sentiment: Option<Sentiment>,
+    pub reports_to_id: Ref,
+    pub lead_source: Option<Option<LeadSource>>,
+    pub referred_by_id: Ref,
+    pub owner_id: Ref,
+    pub marketing_owner_id: Ref,
+    pub expected_version: Option<i32>,
+}
+
+/// The stakeholders the caller may read: the scoped finder every read starts from.
+pub fn visible(principal: &Principal) -> Result<Select<Stakeholder>, AppError> {
+    Ok(match authz::visibility(principal, Permission::StakeholderRead)? {
+        Visibility::All => Stakeholder::find(),
+        Visibility::OwnedBy(me) => Stakeholder::find().filter(
+            Condition::any()
+                .add(Column::OwnerId.eq(me))
+                .add(Column::MarketingOwnerId.eq(me)),
+        ),
+        Visibility::Nothing => Stakeholder::find().filter(Column::Id.is_null()),
+    })
+}
+
+/// Whether the caller may read this stakeholder (for relations loaded without a finder).
+pub fn may_read(principal: &Principal, m: &Model) -> bool {
+    authz::authorize(
+        principal,
+        Permission::StakeholderRead,
+        Resource::Owned(&[m.owner_id, m.marketing_owner_id]),
+    )
+    .is_ok()
+}
+
+/// Whether the caller may see this stakeholder's email and phone.
+pub fn may_read_contact(principal: &Principal, m: &Model) -> Result<(), AppError> {
+    Ok(authz::authorize(
+        principal,
+        Permission::StakeholderReadContact,
+        Resource::Owned(&[m.owner_id, m.marketing_owner_id]),
+    )?)
+}
+
+fn sort_key(order: StakeholderOrder) -> SortKey<Stakeholder> {
+    let (column, name, key_of): (Column, &str, KeyFn<Model>) = match order.field {
+        StakeholderOrderField::Name => (Column::LastName, "name", |m| {
+            (SortValue::Text(m.last_name.clone()), m.id)
+        }),
+        StakeholderOrderField::CreatedAt => (Column::CreatedAt, "created_at", |m| {
+            (SortValue::Time(m.created_at), m.id)
+        }),
+        StakeholderOrderField::UpdatedAt => (Column::UpdatedAt, "updated_at", |m| {
+            (SortValue::Time(m.updated_at), m.id)
+        }),
+        StakeholderOrderField::LeadScore => (Column::LeadScore, "lead_score", |m| {
+            (SortValue::Int(i64::from(m.lead_score)), m.id)
+        }),
+    };
+    let direction = if order.descending { "desc" } else { "asc" };
+    SortKey {
+        name: format!("{name}:{direction}"),
+        column,
+        id_column: Column::Id,
+        descending: order.descending,
+        key_of,
+    }
+}
+
+pub async fn list(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    filter: StakeholderFilter,
+    order: StakeholderOrder,
+    args: PageArgs,
+) -> Result<Page<Model>, AppError> {
+    let mut select = visible(principal)?;
+    let key = sort_key(order);
+    let window = args.window(&key.name)?;
+    if let Some(account) = filter.account_id {
+        select = select.filter(Column::AccountId.eq(account));
+    }
+    if !filter.lead_stages.is_empty() {
+        select = select.filter(Column::LeadStage.is_in(filter.lead_stages));
+    }
+    if let Some(role) = filter.buying_role {
+        select = select.filter(Column::BuyingRole.eq(role));
+    }
+    if let Some(persona) = filter.persona_id {
+        select = select.filter(Column::PersonaId.eq(persona));
+    }
+    if let Some(owner) = filter.owner_id {
+        select = select.filter(Column::OwnerId.eq(owner));
+    }
+    if let Some(min) = filter.min_score {
+        select = select.filter(Column::LeadScore.gte(min));
+    }
+    if !filter.include_archived {
+        select = select.filter(Column::ArchivedAt.is_null());
+    }
+    page::fetch(db, select, &key, window).await
+}
+
+pub async fn find_many(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    ids: &[Uuid],
+) -> Result<Vec<Model>, AppError> {
+    let Ok(select) = visible(principal) else {
+        return Ok(Vec::new());
+    };
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(select
+        .filter(Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?)
+}
+
+fn not_found() -> AppError {
+    AppError::rejected(&["id"], UserErrorCode::NotFound, "no stakeholder has this id")
+}
+
+/// Resolves a reference to another stakeholder of `account_id` the caller may read.
+async fn check_colleague(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    reference: Ref,
+    account_id: Uuid,
+    field: &str,
+) -> Result<Option<Option<Uuid>>, AppError> {
+    let not_found = || AppError::rejected(&[field], UserErrorCode::NotFound, "no stakeholder has this id");
+    match reference {
+        Ref::Absent => Ok(None),
+        Ref::Null => Ok(Some(None)),
+        Ref::Invalid => Err(not_found()),
+        Ref::Id(id) => {
+            let other = find_many(db, principal, &[id])
+                .await?
+                .pop()
+                .ok_or_else(not_found)?;
+            if field == "reportsToId" && other.account_id != account_id {
+                return Err(AppError::rejected(
+                    &[field],
+                    UserErrorCode::Invalid,
+                    "a manager must work at the same account",
+                ));
+            }
+            Ok(Some(Some(id)))
+        }
+    }
+}
+
+async fn check_persona(db: &impl ConnectionTrait, reference: Ref) -> Result<Option<Option<Uuid>>, AppError> {
+    let not_found = || AppError::rejected(&["personaId"], UserErrorCode::NotFound, "no persona has this id");
+    match reference {
+        Ref::Absent => Ok(None),
+        Ref::Null => Ok(Some(None)),
+        Ref::Invalid => Err(not_found()),
+        Ref::Id(id) => match persona::Entity::find_by_id(id).one(db).await? {
+            Some(_) => Ok(Some(Some(id))),
+            None => Err(not_found()),
+        },
+    }
+}
+
+/// The managers above `start`, nearest first (bounded, so bad data cannot loop forever).
+async fn management_chain(db: &impl ConnectionTrait, start: Uuid) -> Result<Vec<Uuid>, AppError> {
+    let mut chain = vec![start];
+    let mut current = start;
+    for _ in 0..200 {
+        let Some(next) = Stakeholder::find_by_id(current)
+            .one(db)
+            .await?
+            .and_then(|m| m.reports_to_id)
+        else {
+            break;
+        };
+        if chain.contains(&next) {
+            break;
+        }
+        chain.push(next);
+        current = next;
+    }
+    Ok(chain)
+}
+
+fn collect<T>(errors: &mut Vec<UserError>, result: Result<T, UserError>) -> Option<T> {
+    result.map_err(|e| errors.push(e)).ok()
+}
+
+pub async fn create(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    input: NewStakeholder,
+) -> Result<Model, AppError> {
+    authz::authorize(principal, Permission::StakeholderCreate, Resource::Any)?;
+    let account_not_found =
+        || AppError::rejected(&["accountId"], UserErrorCode::NotFound, "no account has this id");
+    let account_id = input.account_id.ok_or_else(account_not_found)?;
+    let account = account::find_many(db, principal, &[account_id])
+        .await?
+        .pop()
+        .ok_or_else(account_not_found)?;
+    if account.archived_at.is_some() {
+        return Err(AppError::rejected(
+            &["accountId"],
+            UserErrorCode::Invalid,
+            "the account is archived",
+        ));
+    }
+    let mut errors = Vec::new();
+    let first_name = collect(
+        &mut errors,
+        text::required_name("firstName", &input.first_name, 100),
+    );
+    let last_name = collect(
+        &mut errors,
+        text::required_name("lastName", &input.last_name, 100),
+    );
+    let title = collect(
+        &mut errors,
+        text::optional_text("title", input.title.as_deref(), 200),
+    );
+    let department = collect(
+        &mut errors,
+        text::optional_text("department", input.department.as_deref(), 100),
+    );
+    let email = collect(
+        &mut errors,
+        input
+            .email
+            .as_deref()
+            .filter(|e| !e.trim().is_empty())
+            .map(|e| text::email("email", e))
+            .transpose(),
+    );
+    let phone = collect(&mut errors, rules::validate_phone(input.phone.as_deref()));
+    let influence = collect(&mut errors, rules::validate_influence(input.influence));
+    let persona = gather(&mut errors, check_persona(db, input.persona_id).await)?;
+    let reports_to = gather(
+        &mut errors,
+        check_colleague(db, principal, input.reports_to_id, account.id, "reportsToId").await,
+    )?;
+    let referred_by = gather(
+        &mut errors,
+        check_colleague(db, principal, input.referred_by_id, account.id, "referredById").await,
+    )?;
+    let owner = gather(&mut errors, check_owner(db, input.owner_id, "ownerId").await)?;
+    let marketing_owner = gather(
+        &mut errors,
+        check_owner(db, input.marketing_owner_id, "marketingOwnerId").await,
+    )?;
+    if !errors.is_empty() {
+        return Err(AppError::Rejected(errors));
+    }
+    let (
+        Some(first_name),
+        Some(last_name),
+        Some(title),
+        Some(department),
+        Some(email),
+        Some(phone),
+        Some(influence),
+    ) = (first_name, last_name, title, department, email, phone, influence)
+    else {
+        return Err(AppError::internal("validated stakeholder fields went missing"));
+    };
+    let given = input.owner_id != Ref::Absent || input.marketing_owner_id != Ref::Absent;
+    let (owner, marketing_owner) = match (given, creator_side(principal)) {
+        (true, _) => (owner.flatten().flatten(), marketing_owner.flatten().flatten()),
+        (false, CreatorSide::Sales) => (principal.user_id(), None),
+        (false, CreatorSide::Marketing) => (None, principal.user_id()),
+    };
+    let now = Utc::now();
+    Ok(ActiveModel {
+        id: Set(Uuid::now_v7()),
+        account_id: Set(account.id),
+        first_name: Set(first_name),
+        last_name: Set(last_name),
+        title: Set(title),
+        department: Set(department),
+        email: Set(email),
+        phone: Set(phone),
+        persona_id: Set(persona.flatten().flatten()),
+        buying_role: Set(input.buying_role.unwrap_or(BuyingRole::Unknown)),
+        influence: Set(influence),
+        sentiment: Set(input.sentiment.unwrap_or(Sentiment::Unknown)),
+        reports_to_id: Set(reports_to.flatten().flatten()),
+        lead_stage: Set(LeadStage::Inquiry),
+        lead_source: Set(input.lead_source),
+        referred_by_id: Set(referred_by.flatten().flatten()),
+        lead_score: Set(0),
+        owner_id: Set(owner),
+        marketing_owner_id: Set(marketing_owner),
+        last_engaged_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        archived_at: Set(None),
+        version: Set(1),
+    }
+    .insert(db)
+    .await?)
+}
+
+/// Loads a stakeholder for a change: NOT_FOUND when it is missing or not the caller's to read,
+/// FORBIDDEN when `permission` does not reach it.
+async fn for_change(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    id: Uuid,
+    permission: Permission,
+) -> Result<Model, AppError> {
+    let current = find_many(db, principal, &[id])
+        .await?
+        .pop()
+        .ok_or_else(not_found)?;
+    authz::authorize(
+        principal,
+        permission,
+        Resource::Owned(&[current.owner_id, current.marketing_owner_id]),
+    )?;
+    Ok(current)
+}
+
+pub async fn update(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    changes: StakeholderChanges,
+) -> Result<Model, AppError> {
+    authz::authorize(principal, Permission::StakeholderUpdate, Resource::Any)?;
+    let txn = db.begin().await?;
+    let current = for_change(&txn, principal, changes.id, Permission::StakeholderUpdate).await?;
+    version::check_version(changes.expected_version, current.version)
+        .map_err(|e| AppError::Rejected(vec![e]))?;
+    let mut errors = Vec::new();
+    let mut row: ActiveModel = current.clone().into();
+    if let Some(v) = changes
+        .first_name
+        .as_deref()
+        .and_then(|n| collect(&mut errors, text::required_name("firstName", n, 100)))
+    {
+        row.first_name = Set(v);
+    }
+    if let Some(v) = changes
+        .last_name
+        .as_deref()
+        .and_then(|n| collect(&mut errors, text::required_name("lastName", n, 100)))
+    {
+        row.last_name = Set(v);
+    }
+    if let Some(t) = changes.title
+        && let Some(v) = collect(&mut errors, text::optional_text("title", t.as_deref(), 200))
+    {
+        row.title = Set(v);
+    }
+    if let Some(d) = changes.department
+        && let Some(v) = collect(&mut errors, text::optional_text("department", d.as_deref(), 100))
+    {
+        row.department = Set(v);
+    }
+    if let Some(e) = changes.email {
+        let checked = e
+            .as_deref()
+            .filter(|e| !e.trim().is_empty())
+            .map(|e| text::email("email", e))
+            .transpose();
+        if let Some(v) = collect(&mut errors, checked) {
+            row.email = Set(v);
+        }
+    }
+    if let Some(p) = changes.phone
+        && let Some(v) = collect(&mut errors, rules::validate_phone(p.as_deref()))
+    {
+        row.phone = Set(v);
+    }
+    if let Some(i) = changes.influence
+        && let Some(v) = collect(&mut errors, rules::validate_influence(i))
+    {
+        row.influence = Set(v);
+    }
+    if let Some(role) = changes.buying_role {
+        row.buying_role = Set(role);
+    }
+    if let Some(sentiment) = changes.sentiment {
+        row.sentiment = Set(sentiment);
+    }
+    if let Some(source) = changes.lead_source {
+        row.lead_source = Set(source);
+    }
+    if let Some(Some(p)) = gather(&mut errors, check_persona(&txn, changes.persona_id).await)? {
+        row.persona_id = Set(p);
+    }
+    let reports_to = check_colleague(
+        &txn,
+        principal,
+        changes.reports_to_id,
+        current.account_id,
+        "reportsToId",
+    )
+    .await;
+    if let Some(Some(manager)) = gather(&mut errors, reports_to)? {
+        if let Some(m) = manager
+            && rules::closes_reporting_cycle(current.id, &management_chain(&txn, m).await?)
+        {
+            errors.push(rules::reporting_cycle());
+        }
+        row.reports_to_id = Set(manager);
+    }
+    let referred = check_colleague(
+        &txn,
+        principal,
+        changes.referred_by_id,
+        current.account_id,
+        "referredById",
+    )
+    .await;
+    if let Some(Some(r)) = gather(&mut errors, referred)? {
+        row.referred_by_id = Set(r);
+    }
+    if let Some(Some(o)) = gather(&mut errors, check_owner(&txn, changes.owner_id, "ownerId").await)? {
+        row.owner_id = Set(o);
+    }
+    if let Some(Some(o)) = gather(
+        &mut errors,
+        check_owner(&txn, changes.marketing_owner_id, "marketingOwnerId").await,
+    )? {
+        row.marketing_owner_id = Set(o);
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Rejected(errors));
+    }
+    row.updated_at = Set(Utc::now());
+    row.version = Set(current.version + 1);
+    let updated = Stakeholder::update_many()
+        .set(row)
+        .filter(Column::Id.eq(current.id))
+        .filter(Column::Version.eq(current.version))
+        .exec(&txn)
+        .await?;
+    if updated.rows_affected == 0 {
+        return Err(AppError::Rejected(vec![version::stale(current.version + 1)]));
+    }
+    let model = Stakeholder::find_by_id(current.id)
+        .one(&txn)
+        .await?
+        .ok_or_else(not_found)?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// Archives a stakeholder: they leave lists; their history and deals stay.
+pub async fn archive(db: &DatabaseConnection, principal: &Principal, id: Uuid) -> Result<Model, AppError> {
+    authz::authorize(principal, Permission::StakeholderDelete, Resource::Any)?;
+    let txn = db.begin().await?;
+    let current = for_change(&txn, principal, id, Permission::StakeholderDelete).await?;
+    if current.archived_at.is_some() {
+        return Ok(current);
+    }
+    let version = current.version;
+    let mut row: ActiveModel = current.into();
+    let now = Utc::now();
+    row.archived_at = Set(Some(now));
+    row.updated_at = Set(now);
+    row.version = Set(version + 1);
+    let model = row.update(&txn).await?;
+    txn.commit().await?;
+    Ok(model)
+}
