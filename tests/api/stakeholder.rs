@@ -298,3 +298,49 @@ on_both_stores!(
     stakeholders_filter_order_and_archive,
     relations_cost_the_same_statements_for_any_page_size,
 );
+
+/// The statement counts the README lists for the main query shapes; each includes the two
+/// statements that authenticate the caller (their user and their role's grants).
+#[tokio::test]
+async fn main_query_shapes_cost_what_the_readme_says() {
+    let app = TestApp::spawn(crate::helpers::Store::Sqlite).await.unwrap();
+    let acme = account(&app, "Acme").await;
+    let persona = app
+        .data(
+            "mutation { createPersona(input: { name: \"CIO\" }) { persona { id } } }",
+            json!({}),
+        )
+        .await["createPersona"]["persona"]["id"]
+        .clone();
+    let boss = person_id(
+        &app,
+        json!({ "accountId": acme, "firstName": "Boss", "lastName": "One" }),
+    )
+    .await;
+    for i in 0..10 {
+        let input = json!({ "accountId": acme, "firstName": format!("P{i}"), "lastName": "X", "reportsToId": boss, "personaId": persona });
+        person_id(&app, input).await;
+    }
+    let shapes = [
+        ("{ __typename }", 2),
+        (
+            "query($id: ID!) { node(id: $id) { ... on Stakeholder { fullName } } }",
+            3,
+        ),
+        (
+            "{ accounts(first: 50) { nodes { name owner { displayName role { name } } marketingOwner { displayName } } } }",
+            5,
+        ),
+        ("{ accounts(first: 50) { totalCount nodes { name } } }", 4),
+        (
+            "{ stakeholders(first: 50) { nodes { fullName email account { name owner { displayName } } persona { name } reportsTo { fullName } directReports { fullName } owner { displayName } } } }",
+            9,
+        ),
+    ];
+    let mut got = Vec::new();
+    for (query, _) in &shapes {
+        got.push(app.statements_for(query, json!({ "id": boss })).await);
+    }
+    let expected: Vec<u64> = shapes.iter().map(|(_, n)| *n).collect();
+    assert_eq!(got, expected);
+}
