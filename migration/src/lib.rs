@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261123_000001_create_persona;
 mod m20261123_000002_create_identity;
 mod m20261123_000003_create_revenue_graph;
+mod m20261123_000004_bind_role_timestamps;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_create_persona::Migration),
             Box::new(m20261123_000002_create_identity::Migration),
             Box::new(m20261123_000003_create_revenue_graph::Migration),
+            Box::new(m20261123_000004_bind_role_timestamps::Migration),
         ]
     }
 }

@@ -9,6 +9,10 @@ use argon2::{
 use crate::error::{AppError, UserError, UserErrorCode};
 
 pub const MIN_LENGTH: usize = 12;
+
+/// At most this many hashes at once: each takes about 19 MiB and a core, so a flood of sign-ins
+/// waits its turn instead of exhausting memory and the blocking pool.
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
 pub const MAX_LENGTH: usize = 1024;
 
 /// Checks the length rule; the error names the `password` field.
@@ -33,6 +37,7 @@ pub fn validate(password: &str) -> Result<(), UserError> {
 
 /// Hashes a password with a fresh salt.
 pub async fn hash(password: String) -> Result<String, AppError> {
+    let _turn = HASHING.acquire().await.map_err(AppError::internal)?;
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
@@ -47,6 +52,7 @@ pub async fn hash(password: String) -> Result<String, AppError> {
 /// Checks a password against a stored hash. With no hash (unknown email) it still spends the
 /// time of one verification, so response times do not reveal which emails exist.
 pub async fn verify(password: String, stored: Option<String>) -> Result<bool, AppError> {
+    let _turn = HASHING.acquire().await.map_err(AppError::internal)?;
     tokio::task::spawn_blocking(move || {
         let target = stored.unwrap_or_else(|| DUMMY_HASH.to_owned());
         let parsed =

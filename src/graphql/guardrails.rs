@@ -18,9 +18,13 @@ use crate::{config::Limits, error::ErrorCode};
 /// Per-request facts the transport found before execution.
 #[derive(Debug, Clone, Copy)]
 pub struct RequestLimits {
-    /// A schema download by a caller allowed to introspect: depth and complexity do not apply.
+    /// A schema download by a caller allowed to introspect: wider depth and complexity limits.
     pub exempt: bool,
 }
+
+/// The limits of a schema download (see `validation`).
+const INTROSPECTION_MAX_DEPTH: usize = 20;
+const INTROSPECTION_MAX_COMPLEXITY: usize = 5_000;
 
 pub struct Guardrails {
     limits: Limits,
@@ -78,32 +82,41 @@ impl Extension for GuardrailsExtension {
                 .map(|e| with_code(e, ErrorCode::GraphqlValidationFailed))
                 .collect::<Vec<_>>()
         })?;
+        // A schema download by a caller allowed to introspect gets wider limits, not none: the
+        // standard introspection query needs about 13 levels, and deeper self-nesting of
+        // `__Type.fields` would grow its answer geometrically.
         let exempt = ctx.data_opt::<RequestLimits>().is_some_and(|r| r.exempt);
-        if !exempt {
-            if result.depth > self.limits.max_depth {
-                return Err(vec![with_code(
-                    ServerError::new(
-                        format!(
-                            "The query is nested {} levels deep; the limit is {}.",
-                            result.depth, self.limits.max_depth
-                        ),
-                        None,
+        let (max_depth, max_complexity) = if exempt {
+            (
+                INTROSPECTION_MAX_DEPTH.max(self.limits.max_depth),
+                INTROSPECTION_MAX_COMPLEXITY.max(self.limits.max_complexity),
+            )
+        } else {
+            (self.limits.max_depth, self.limits.max_complexity)
+        };
+        if result.depth > max_depth {
+            return Err(vec![with_code(
+                ServerError::new(
+                    format!(
+                        "The query is nested {} levels deep; the limit is {max_depth}.",
+                        result.depth
                     ),
-                    ErrorCode::MaxDepthExceeded,
-                )]);
-            }
-            if result.complexity > self.limits.max_complexity {
-                return Err(vec![with_code(
-                    ServerError::new(
-                        format!(
-                            "The query costs {} points; the limit is {}. Ask for smaller pages.",
-                            result.complexity, self.limits.max_complexity
-                        ),
-                        None,
+                    None,
+                ),
+                ErrorCode::MaxDepthExceeded,
+            )]);
+        }
+        if result.complexity > max_complexity {
+            return Err(vec![with_code(
+                ServerError::new(
+                    format!(
+                        "The query costs {} points; the limit is {max_complexity}. Ask for smaller pages.",
+                        result.complexity
                     ),
-                    ErrorCode::MaxComplexityExceeded,
-                )]);
-            }
+                    None,
+                ),
+                ErrorCode::MaxComplexityExceeded,
+            )]);
         }
         Ok(result)
     }

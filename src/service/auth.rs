@@ -260,6 +260,10 @@ pub async fn refresh(db: &DatabaseConnection, auth: &Auth, token: &str) -> Resul
         .exec(&txn)
         .await?;
     if spent.rows_affected != 1 {
+        // Someone spent it between our read and our write: a concurrent reuse, so the family
+        // goes, as for any other reuse.
+        revoke_family(&txn, row.family_id).await?;
+        txn.commit().await?;
         return Err(invalid_refresh());
     }
     let user = app_user::Entity::find_by_id(row.user_id)

@@ -192,6 +192,7 @@ pub async fn create(
         errors.extend(grants.err().unwrap_or_default());
         return Err(AppError::Rejected(errors));
     };
+    beyond_reach(principal, grants)?;
     let now = Utc::now();
     let txn = db.begin().await?;
     let role = ActiveModel {
@@ -245,16 +246,24 @@ pub async fn update(
         .ok_or_else(not_found)?;
     version::check_version(changes.expected_version, current.version)
         .map_err(|e| AppError::Rejected(vec![e]))?;
+    let had = crate::service::auth::grants_of(&txn, current.id).await?;
+    // A role granting more than the caller holds is out of reach, and so is granting more.
+    beyond_reach(principal, &had).map_err(|_| {
+        AppError::rejected(
+            &["id"],
+            UserErrorCode::Forbidden,
+            "this role grants more than you hold",
+        )
+    })?;
     if let Some(grants) = grants {
-        if !grants.contains_key(&Permission::RoleManage) {
-            let had = crate::service::auth::grants_of(&txn, current.id).await?;
-            if had.contains_key(&Permission::RoleManage) {
-                ensure_another_admin(&txn, None, Some(current.id), "grants").await?;
-            }
+        beyond_reach(principal, grants)?;
+        if !grants.contains_key(&Permission::RoleManage) && had.contains_key(&Permission::RoleManage) {
+            ensure_another_admin(&txn, None, Some(current.id), "grants").await?;
         }
         write_grants(&txn, current.id, grants).await?;
     }
     let version = current.version;
+    let id = current.id;
     let mut row: ActiveModel = current.into();
     if let Some(name) = name {
         row.name_key = Set(name.to_lowercase());
@@ -265,9 +274,35 @@ pub async fn update(
     }
     row.updated_at = Set(Utc::now());
     row.version = Set(version + 1);
-    let updated = row.update(&txn).await.map_err(name_taken)?;
+    // Conditional on the version read, so two concurrent updates cannot both win.
+    let written = Role::update_many()
+        .set(row)
+        .filter(Column::Id.eq(id))
+        .filter(Column::Version.eq(version))
+        .exec(&txn)
+        .await
+        .map_err(name_taken)?;
+    if written.rows_affected == 0 {
+        return Err(AppError::Rejected(vec![version::stale(version + 1)]));
+    }
+    let updated = Role::find_by_id(id).one(&txn).await?.ok_or_else(not_found)?;
     txn.commit().await?;
     Ok(updated)
+}
+
+/// Nobody grants more than they hold: a role given out or edited must stay within the caller's
+/// own grants (otherwise a `role.manage`-only role could give itself everything).
+fn beyond_reach(principal: &Principal, grants: &BTreeMap<Permission, Scope>) -> Result<(), AppError> {
+    authz::authorize_role_assignment(principal, grants).map_err(|denied| {
+        AppError::rejected(
+            &["grants"],
+            UserErrorCode::Forbidden,
+            format!(
+                "you cannot grant `{}` at this scope: you do not hold it",
+                denied.permission
+            ),
+        )
+    })
 }
 
 /// Deletes a role nobody holds. Built-in roles are never deleted.

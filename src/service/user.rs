@@ -8,7 +8,7 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QuerySelect, Set, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
     sea_query::{Expr, ExprTrait, Func, LikeExpr},
 };
 use uuid::Uuid;
@@ -182,6 +182,26 @@ async fn insert(
     .map_err(email_taken)
 }
 
+/// A user whose role grants more than the caller holds is out of the caller's reach: otherwise a
+/// `user.manage` holder could reset an admin's password and sign in as them.
+async fn ensure_within_reach(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    user: &Model,
+) -> Result<(), AppError> {
+    if principal.user_id() == Some(user.id) {
+        return Ok(());
+    }
+    if authz::authorize_role_assignment(principal, &grants_of(db, user.role_id).await?).is_err() {
+        return Err(AppError::rejected(
+            &["id"],
+            UserErrorCode::Forbidden,
+            "this user's role grants more than you hold",
+        ));
+    }
+    Ok(())
+}
+
 fn email_taken(err: sea_orm::DbErr) -> AppError {
     if is_unique_violation(&err) {
         AppError::rejected(
@@ -206,6 +226,17 @@ pub async fn ensure_another_admin(
     except_role: Option<Uuid>,
     field: &str,
 ) -> Result<(), AppError> {
+    // Every change that can remove the last role manager locks all roles first (PostgreSQL;
+    // SQLite serialises writers anyway), so two such changes cannot both see the other's
+    // holder and together leave nobody.
+    role::Entity::find()
+        .select_only()
+        .column(role::Column::Id)
+        .order_by_asc(role::Column::Id)
+        .lock_exclusive()
+        .into_tuple::<Uuid>()
+        .all(db)
+        .await?;
     let manager_roles: Vec<Uuid> = role_grant::Entity::find()
         .filter(role_grant::Column::Permission.eq(Permission::RoleManage.as_str()))
         .all(db)
@@ -281,6 +312,8 @@ pub async fn update(
         .ok_or_else(not_found)?;
     version::check_version(changes.expected_version, current.version)
         .map_err(|e| AppError::Rejected(vec![e]))?;
+    ensure_within_reach(&txn, principal, &current).await?;
+    let password_changed = password_hash.is_some();
     let mut row: ActiveModel = current.clone().into();
     if let Some(role_id) = changes.role_id {
         let role = assignable_role(&txn, Some(principal), role_id).await?;
@@ -304,7 +337,25 @@ pub async fn update(
     }
     row.updated_at = Set(Utc::now());
     row.version = Set(current.version + 1);
-    let updated = row.update(&txn).await.map_err(email_taken)?;
+    // Conditional on the version read, so two concurrent updates cannot both win.
+    let written = AppUser::update_many()
+        .set(row)
+        .filter(Column::Id.eq(current.id))
+        .filter(Column::Version.eq(current.version))
+        .exec(&txn)
+        .await
+        .map_err(email_taken)?;
+    if written.rows_affected == 0 {
+        return Err(AppError::Rejected(vec![version::stale(current.version + 1)]));
+    }
+    if password_changed {
+        // A new password ends every session opened with the old one.
+        revoke_user_sessions(&txn, current.id).await?;
+    }
+    let updated = AppUser::find_by_id(current.id)
+        .one(&txn)
+        .await?
+        .ok_or_else(not_found)?;
     txn.commit().await?;
     Ok(updated)
 }
@@ -318,6 +369,7 @@ pub async fn deactivate(db: &DatabaseConnection, principal: &Principal, id: Uuid
     if !current.active {
         return Ok(current);
     }
+    ensure_within_reach(&txn, principal, &current).await?;
     ensure_another_admin(&txn, Some(current.id), None, "id").await?;
     let version = current.version;
     let mut row: ActiveModel = current.into();

@@ -343,7 +343,113 @@ async fn what_a_caller_may_not_read_answers_like_a_missing_id(app: TestApp) {
     assert_eq!(data["nodes"], json!([{ "id": admin_id }, { "id": admin_role }]));
 }
 
+async fn roles_page_one_by_one_through_the_built_in_ones(app: TestApp) {
+    let mut seen = Vec::new();
+    let mut after = Value::Null;
+    loop {
+        let page = app
+            .data("query($a: String) { roles(first: 1, after: $a) { nodes { name } pageInfo { hasNextPage endCursor } } }", json!({ "a": after }))
+            .await;
+        seen.extend(
+            page["roles"]["nodes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["name"].as_str().unwrap().to_owned()),
+        );
+        if page["roles"]["pageInfo"]["hasNextPage"] == false {
+            break;
+        }
+        after = page["roles"]["pageInfo"]["endCursor"].clone();
+    }
+    seen.sort();
+    assert_eq!(
+        seen,
+        vec!["admin", "marketing", "sales", "sales_manager", "viewer"]
+    );
+}
+
+async fn a_user_manager_cannot_reach_an_admin(app: TestApp) {
+    let desk = app
+        .data(CREATE_ROLE, json!({ "i": { "name": "helpdesk", "grants": [{ "permission": "user.manage", "scope": "ALL" }] } }))
+        .await["createRole"]["role"]["id"]
+        .clone();
+    app.data(CREATE_USER, json!({ "i": { "email": "help@example.com", "displayName": "Help", "roleId": desk, "password": PASSWORD } }))
+        .await;
+    let help = app.login("help@example.com", PASSWORD).await;
+    let admin = app.data("{ viewer { user { id } } }", json!({})).await["viewer"]["user"]["id"].clone();
+    let reset = "mutation($id: ID!) { updateUser(input: { id: $id, password: \"taken over, finally\" }) { userErrors { field code } } }";
+    let data = app.data_as(Some(&help), reset, json!({ "id": admin })).await;
+    assert_eq!(
+        data["updateUser"]["userErrors"],
+        json!([{ "field": ["id"], "code": "FORBIDDEN" }])
+    );
+    let off = "mutation($id: ID!) { deactivateUser(input: { id: $id }) { userErrors { code } } }";
+    assert_eq!(
+        app.data_as(Some(&help), off, json!({ "id": admin })).await["deactivateUser"]["userErrors"][0]["code"],
+        "FORBIDDEN"
+    );
+    app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+
+    // Nor can a role manager give a role more than they hold, not even their own.
+    let rm = app
+        .data(CREATE_ROLE, json!({ "i": { "name": "role desk", "grants": [{ "permission": "role.manage", "scope": "ALL" }] } }))
+        .await["createRole"]["role"]["id"]
+        .clone();
+    app.data(CREATE_USER, json!({ "i": { "email": "roles@example.com", "displayName": "R", "roleId": rm, "password": PASSWORD } }))
+        .await;
+    let roles = app.login("roles@example.com", PASSWORD).await;
+    let grants = json!([{ "permission": "role.manage", "scope": "ALL" }, { "permission": "user.manage", "scope": "ALL" }]);
+    let grow = app
+        .data_as(
+            Some(&roles),
+            UPDATE_ROLE,
+            json!({ "i": { "id": rm, "grants": grants } }),
+        )
+        .await;
+    assert_eq!(
+        grow["updateRole"]["userErrors"],
+        json!([{ "field": ["grants"], "code": "FORBIDDEN" }])
+    );
+    let admin_role = app.role_id("admin").await;
+    let shrink = app
+        .data_as(
+            Some(&roles),
+            UPDATE_ROLE,
+            json!({ "i": { "id": admin_role, "grants": [] } }),
+        )
+        .await;
+    assert_eq!(
+        shrink["updateRole"]["userErrors"],
+        json!([{ "field": ["id"], "code": "FORBIDDEN" }])
+    );
+}
+
+async fn a_password_change_ends_the_users_sessions(app: TestApp) {
+    let (id, _) = app.user_with_role("sales").await;
+    let email = app
+        .data(
+            "query($id: ID!) { node(id: $id) { ... on User { email } } }",
+            json!({ "id": id }),
+        )
+        .await["node"]["email"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let refresh = login(&app, &email, PASSWORD).await["refreshToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.data("mutation($id: ID!) { updateUser(input: { id: $id, password: \"a brand new password\" }) { userErrors { code } } }", json!({ "id": id }))
+        .await;
+    let after = app.data_as(None, REFRESH, json!({ "t": refresh })).await["refreshSession"].clone();
+    assert_eq!(after["userErrors"][0]["code"], "INVALID");
+}
+
 on_both_stores!(
+    roles_page_one_by_one_through_the_built_in_ones,
+    a_user_manager_cannot_reach_an_admin,
+    a_password_change_ends_the_users_sessions,
     what_a_caller_may_not_read_answers_like_a_missing_id,
     sign_in_and_see_yourself,
     a_wrong_email_and_a_wrong_password_look_the_same,

@@ -97,6 +97,16 @@ async fn the_standard_introspection_query_passes_the_limits_when_allowed() {
     .unwrap();
     let data = app.data(INTROSPECTION, json!({})).await;
     assert_eq!(data["__schema"]["queryType"]["name"], "Query");
+    // Wider is not unlimited: self-nesting of __Type.fields past 20 levels is refused.
+    let nested = format!(
+        "{{ __type(name: \"Query\") {{ {} name {} }} }}",
+        "fields { type { ".repeat(11),
+        "} } ".repeat(11)
+    );
+    assert_eq!(
+        first_code(&app.gql(&nested, json!({})).await),
+        "MAX_DEPTH_EXCEEDED"
+    );
     // The exemption is for schema downloads only: data fields beside them are limited as usual.
     let mixed = "{ __schema { queryType { name } } personas(first: 100) { nodes { id name } } }";
     assert_eq!(

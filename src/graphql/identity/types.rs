@@ -73,7 +73,12 @@ impl User {
         &self.0.display_name
     }
 
+    /// The user's role: shown to the user themself and to those who may read roles.
     async fn role(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Role>> {
+        let p = principal(ctx)?;
+        if p.user_id() != Some(self.0.id) && authz::authorize_role_read(p).is_err() {
+            return Ok(None);
+        }
         Ok(loaders(ctx)?
             .roles
             .load_one(self.0.role_id)
