@@ -19,10 +19,11 @@ use crate::{
         permission::Permission,
         text, version,
     },
-    error::{AppError, UserError, UserErrorCode, is_unique_violation},
+    error::{AppError, UserErrorCode, is_unique_violation},
     service::{
+        collect, gather,
         page::{self, KeyFn, Page, PageArgs, SortKey, SortValue},
-        prefix_pattern,
+        prefix_pattern, update_at_version,
     },
 };
 
@@ -193,21 +194,6 @@ pub(crate) async fn check_owner(
     }
 }
 
-/// Runs a check, keeping its user errors aside so that every bad field is reported at once.
-pub(crate) fn gather<T>(
-    errors: &mut Vec<UserError>,
-    result: Result<T, AppError>,
-) -> Result<Option<T>, AppError> {
-    match result {
-        Ok(v) => Ok(Some(v)),
-        Err(AppError::Rejected(e)) => {
-            errors.extend(e);
-            Ok(None)
-        }
-        Err(other) => Err(other),
-    }
-}
-
 fn domain_taken(err: sea_orm::DbErr) -> AppError {
     if is_unique_violation(&err) {
         AppError::rejected(
@@ -222,10 +208,6 @@ fn domain_taken(err: sea_orm::DbErr) -> AppError {
 
 fn not_found() -> AppError {
     AppError::rejected(&["id"], UserErrorCode::NotFound, "no account has this id")
-}
-
-fn collect<T>(errors: &mut Vec<UserError>, result: Result<T, UserError>) -> Option<T> {
-    result.map_err(|e| errors.push(e)).ok()
 }
 
 pub async fn create(
@@ -385,16 +367,8 @@ pub async fn update(
     }
     row.updated_at = Set(Utc::now());
     row.version = Set(current.version + 1);
-    let updated = Account::update_many()
-        .set(row)
-        .filter(Column::Id.eq(current.id))
-        .filter(Column::Version.eq(current.version))
-        .exec(&txn)
-        .await
-        .map_err(domain_taken)?;
-    if updated.rows_affected == 0 {
-        return Err(AppError::Rejected(vec![version::stale(current.version + 1)]));
-    }
+    let at = (Column::Version, current.version);
+    update_at_version::<Account>(&txn, row, (Column::Id, current.id), at, domain_taken).await?;
     let model = Account::find_by_id(current.id)
         .one(&txn)
         .await?

@@ -10,6 +10,61 @@ pub mod role;
 pub mod stakeholder;
 pub mod user;
 
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use crate::{
+    domain::version,
+    error::{AppError, UserError},
+};
+
+/// Writes `row` to the record `id` only while it is still at `version` (optimistic concurrency
+/// held by the database, not by a read before the write): STALE_VERSION when another change got
+/// there first. `on_error` maps a failed write (a unique key, say) to its user error.
+pub(crate) async fn update_at_version<E>(
+    db: &impl ConnectionTrait,
+    row: E::ActiveModel,
+    (id_column, id): (E::Column, Uuid),
+    (version_column, version): (E::Column, i32),
+    on_error: fn(DbErr) -> AppError,
+) -> Result<(), AppError>
+where
+    E: EntityTrait,
+    E::ActiveModel: ActiveModelTrait<Entity = E>,
+{
+    let written = E::update_many()
+        .set(row)
+        .filter(id_column.eq(id))
+        .filter(version_column.eq(version))
+        .exec(db)
+        .await
+        .map_err(on_error)?;
+    if written.rows_affected == 0 {
+        return Err(AppError::Rejected(vec![version::stale(version + 1)]));
+    }
+    Ok(())
+}
+
+/// Keeps a field's user error aside so that every bad field of an input is reported at once.
+pub(crate) fn collect<T>(errors: &mut Vec<UserError>, result: Result<T, UserError>) -> Option<T> {
+    result.map_err(|e| errors.push(e)).ok()
+}
+
+/// `collect` for checks that may also fail for other reasons, which are passed on.
+pub(crate) fn gather<T>(
+    errors: &mut Vec<UserError>,
+    result: Result<T, AppError>,
+) -> Result<Option<T>, AppError> {
+    match result {
+        Ok(v) => Ok(Some(v)),
+        Err(AppError::Rejected(e)) => {
+            errors.extend(e);
+            Ok(None)
+        }
+        Err(other) => Err(other),
+    }
+}
+
 /// A `LIKE` pattern matching values that start with `prefix`, with `%`, `_` and `\` escaped
 /// (pair it with `ESCAPE '\'`).
 pub fn prefix_pattern(prefix: &str) -> String {

@@ -17,7 +17,7 @@ use crate::{
     error::{AppError, UserErrorCode, is_unique_violation},
     service::{
         page::{self, KeyFn, Page, PageArgs, SortKey, SortValue},
-        prefix_pattern,
+        prefix_pattern, update_at_version,
     },
 };
 
@@ -153,23 +153,16 @@ pub async fn update(
         None => current.description.as_deref(),
     };
     let fields = rules::validate(name, description).map_err(AppError::Rejected)?;
-    let result = Persona::update_many()
-        .set(ActiveModel {
-            name: Set(fields.name),
-            name_key: Set(fields.name_key),
-            description: Set(fields.description),
-            updated_at: Set(Utc::now()),
-            version: Set(current.version + 1),
-            ..Default::default()
-        })
-        .filter(Column::Id.eq(current.id))
-        .filter(Column::Version.eq(current.version))
-        .exec(&txn)
-        .await
-        .map_err(name_taken)?;
-    if result.rows_affected == 0 {
-        return Err(AppError::Rejected(vec![version::stale(current.version + 1)]));
-    }
+    let row = ActiveModel {
+        name: Set(fields.name),
+        name_key: Set(fields.name_key),
+        description: Set(fields.description),
+        updated_at: Set(Utc::now()),
+        version: Set(current.version + 1),
+        ..Default::default()
+    };
+    let at = (Column::Version, current.version);
+    update_at_version::<Persona>(&txn, row, (Column::Id, current.id), at, name_taken).await?;
     let updated = Persona::find_by_id(current.id)
         .one(&txn)
         .await?

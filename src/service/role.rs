@@ -23,6 +23,7 @@ use crate::{
     error::{AppError, UserError, UserErrorCode, is_unique_violation},
     service::{
         page::{self, Page, PageArgs, SortKey, SortValue},
+        update_at_version,
         user::ensure_another_admin,
     },
 };
@@ -274,17 +275,14 @@ pub async fn update(
     }
     row.updated_at = Set(Utc::now());
     row.version = Set(version + 1);
-    // Conditional on the version read, so two concurrent updates cannot both win.
-    let written = Role::update_many()
-        .set(row)
-        .filter(Column::Id.eq(id))
-        .filter(Column::Version.eq(version))
-        .exec(&txn)
-        .await
-        .map_err(name_taken)?;
-    if written.rows_affected == 0 {
-        return Err(AppError::Rejected(vec![version::stale(version + 1)]));
-    }
+    update_at_version::<Role>(
+        &txn,
+        row,
+        (Column::Id, id),
+        (Column::Version, version),
+        name_taken,
+    )
+    .await?;
     let updated = Role::find_by_id(id).one(&txn).await?.ok_or_else(not_found)?;
     txn.commit().await?;
     Ok(updated)

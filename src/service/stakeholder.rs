@@ -20,10 +20,12 @@ use crate::{
         permission::Permission,
         stakeholder as rules, text, version,
     },
-    error::{AppError, UserError, UserErrorCode},
+    error::{AppError, UserErrorCode},
     service::{
-        account::{self, Ref, check_owner, gather},
+        account::{self, Ref, check_owner},
+        collect, gather,
         page::{self, KeyFn, Page, PageArgs, SortKey, SortValue},
+        update_at_version,
     },
 };
 
@@ -271,10 +273,6 @@ async fn management_chain(db: &impl ConnectionTrait, start: Uuid) -> Result<Vec<
     Ok(chain)
 }
 
-fn collect<T>(errors: &mut Vec<UserError>, result: Result<T, UserError>) -> Option<T> {
-    result.map_err(|e| errors.push(e)).ok()
-}
-
 pub async fn create(
     db: &DatabaseConnection,
     principal: &Principal,
@@ -518,15 +516,8 @@ pub async fn update(
     }
     row.updated_at = Set(Utc::now());
     row.version = Set(current.version + 1);
-    let updated = Stakeholder::update_many()
-        .set(row)
-        .filter(Column::Id.eq(current.id))
-        .filter(Column::Version.eq(current.version))
-        .exec(&txn)
-        .await?;
-    if updated.rows_affected == 0 {
-        return Err(AppError::Rejected(vec![version::stale(current.version + 1)]));
-    }
+    let at = (Column::Version, current.version);
+    update_at_version::<Stakeholder>(&txn, row, (Column::Id, current.id), at, AppError::from).await?;
     let model = Stakeholder::find_by_id(current.id)
         .one(&txn)
         .await?

@@ -24,7 +24,7 @@ use crate::{
     service::{
         auth::{grants_of, revoke_user_sessions},
         page::{self, Page, PageArgs, SortKey, SortValue},
-        prefix_pattern,
+        prefix_pattern, update_at_version,
     },
 };
 
@@ -337,17 +337,8 @@ pub async fn update(
     }
     row.updated_at = Set(Utc::now());
     row.version = Set(current.version + 1);
-    // Conditional on the version read, so two concurrent updates cannot both win.
-    let written = AppUser::update_many()
-        .set(row)
-        .filter(Column::Id.eq(current.id))
-        .filter(Column::Version.eq(current.version))
-        .exec(&txn)
-        .await
-        .map_err(email_taken)?;
-    if written.rows_affected == 0 {
-        return Err(AppError::Rejected(vec![version::stale(current.version + 1)]));
-    }
+    let at = (Column::Version, current.version);
+    update_at_version::<AppUser>(&txn, row, (Column::Id, current.id), at, email_taken).await?;
     if password_changed {
         // A new password ends every session opened with the old one.
         revoke_user_sessions(&txn, current.id).await?;
