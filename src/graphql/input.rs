@@ -4,7 +4,7 @@ use async_graphql::{ID, MaybeUndefined};
 
 use crate::{
     graphql::node::{self, NodeKind},
-    service::account::Ref,
+    service::Ref,
 };
 
 /// A reference in a create input: absent, or an ID of `kind` (anything else names nothing).

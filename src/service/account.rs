@@ -2,10 +2,7 @@
 //! writes check the rulebook against the account's owners.
 
 use chrono::Utc;
-use entity::{
-    account::{AccountStatus, AccountTier, ActiveModel, Column, Entity as Account, Model},
-    app_user,
-};
+use entity::account::{AccountStatus, AccountTier, ActiveModel, Column, Entity as Account, Model};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     Select, Set, TransactionTrait, sea_query::LikeExpr,
@@ -21,9 +18,9 @@ use crate::{
     },
     error::{AppError, UserErrorCode, is_unique_violation},
     service::{
-        collect, gather,
+        Ref, collect, gather,
         page::{self, KeyFn, Page, PageArgs, SortKey, SortValue},
-        prefix_pattern, update_at_version,
+        prefix_pattern, update_at_version, user,
     },
 };
 
@@ -60,19 +57,6 @@ pub struct NewAccount {
     pub status: Option<AccountStatus>,
     pub owner_id: Ref,
     pub marketing_owner_id: Ref,
-}
-
-/// A reference to another record as an input gave it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Ref {
-    /// Not in the input: keep (or default).
-    #[default]
-    Absent,
-    /// Explicitly null: clear.
-    Null,
-    Id(Uuid),
-    /// An ID that names nothing of the expected kind.
-    Invalid,
 }
 
 /// A change; `None` keeps a field, `Some(None)` clears an optional one.
@@ -175,25 +159,6 @@ pub async fn find_many(
         .await?)
 }
 
-/// Resolves an owner reference: `None` when absent, `Some(None)` to clear, `Some(Some(id))` for
-/// an active user; NOT_FOUND on `field` otherwise.
-pub(crate) async fn check_owner(
-    db: &impl ConnectionTrait,
-    owner: Ref,
-    field: &str,
-) -> Result<Option<Option<Uuid>>, AppError> {
-    let not_found = || AppError::rejected(&[field], UserErrorCode::NotFound, "no active user has this id");
-    match owner {
-        Ref::Absent => Ok(None),
-        Ref::Null => Ok(Some(None)),
-        Ref::Invalid => Err(not_found()),
-        Ref::Id(id) => match app_user::Entity::find_by_id(id).one(db).await? {
-            Some(user) if user.active => Ok(Some(Some(id))),
-            _ => Err(not_found()),
-        },
-    }
-}
-
 fn domain_taken(err: sea_orm::DbErr) -> AppError {
     if is_unique_violation(&err) {
         AppError::rejected(
@@ -232,10 +197,13 @@ pub async fn create(
         text::optional_text("industry", input.industry.as_deref(), 100),
     );
     let employee_count = collect(&mut errors, rules::validate_employee_count(input.employee_count));
-    let owner = gather(&mut errors, check_owner(db, input.owner_id, "ownerId").await)?;
+    let owner = gather(
+        &mut errors,
+        user::active_user(db, input.owner_id, "ownerId").await,
+    )?;
     let marketing_owner = gather(
         &mut errors,
-        check_owner(db, input.marketing_owner_id, "marketingOwnerId").await,
+        user::active_user(db, input.marketing_owner_id, "marketingOwnerId").await,
     )?;
     let (
         Some(name),
@@ -355,10 +323,13 @@ pub async fn update(
     if let Some(status) = changes.status {
         row.status = Set(status);
     }
-    if let Some(Some(o)) = gather(&mut errors, check_owner(&txn, changes.owner_id, "ownerId").await)? {
+    if let Some(Some(o)) = gather(
+        &mut errors,
+        user::active_user(&txn, changes.owner_id, "ownerId").await,
+    )? {
         row.owner_id = Set(o);
     }
-    let marketing = check_owner(&txn, changes.marketing_owner_id, "marketingOwnerId").await;
+    let marketing = user::active_user(&txn, changes.marketing_owner_id, "marketingOwnerId").await;
     if let Some(Some(o)) = gather(&mut errors, marketing)? {
         row.marketing_owner_id = Set(o);
     }

@@ -27,6 +27,8 @@ use crate::{
 /// The prefix that tells an API token from a JWT.
 pub const API_TOKEN_PREFIX: &str = "trp_";
 const DEV_JWT_SECRET: &str = "jwt_secret";
+/// How stale an API token's recorded last use may be.
+const LAST_USE_PRECISION: Duration = Duration::minutes(1);
 
 /// Token settings and keys, shared by every request.
 pub struct Auth {
@@ -129,14 +131,18 @@ pub async fn authenticate(db: &DatabaseConnection, auth: &Auth, bearer: &str) ->
         if token.expires_at.is_some_and(|at| at <= now) {
             return Err(refuse("API token expired"));
         }
-        api_token::Entity::update_many()
-            .col_expr(
-                api_token::Column::LastUsedAt,
-                sea_orm::sea_query::Expr::value(now),
-            )
-            .filter(api_token::Column::Id.eq(token.id))
-            .exec(db)
-            .await?;
+        // The last use is kept to the minute: a loader polling every second should not turn
+        // each read into a write.
+        if token.last_used_at.is_none_or(|at| now - at >= LAST_USE_PRECISION) {
+            api_token::Entity::update_many()
+                .col_expr(
+                    api_token::Column::LastUsedAt,
+                    sea_orm::sea_query::Expr::value(now),
+                )
+                .filter(api_token::Column::Id.eq(token.id))
+                .exec(db)
+                .await?;
+        }
         return Ok(Principal {
             actor: Actor::ApiToken(token.id),
             role_id: token.role_id,

@@ -15,8 +15,43 @@ use uuid::Uuid;
 
 use crate::{
     domain::version,
-    error::{AppError, UserError},
+    error::{AppError, UserError, UserErrorCode},
 };
+
+/// A reference to another record as an input gave it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Ref {
+    /// Not in the input: keep (or default).
+    #[default]
+    Absent,
+    /// Explicitly null: clear.
+    Null,
+    Id(Uuid),
+    /// An ID that names nothing of the expected kind.
+    Invalid,
+}
+
+impl Ref {
+    /// What the reference asks for: `None` when absent, `Some(None)` to clear, `Some(Some(id))`
+    /// for an id the caller still has to check; NOT_FOUND on `field` for an ID of nothing.
+    pub fn target(self, field: &str, what: &str) -> Result<Option<Option<Uuid>>, AppError> {
+        match self {
+            Ref::Absent => Ok(None),
+            Ref::Null => Ok(Some(None)),
+            Ref::Id(id) => Ok(Some(Some(id))),
+            Ref::Invalid => Err(Self::not_found(field, what)),
+        }
+    }
+
+    /// The error for a reference to nothing the caller may use.
+    pub fn not_found(field: &str, what: &str) -> AppError {
+        AppError::rejected(
+            &[field],
+            UserErrorCode::NotFound,
+            format!("no {what} has this id"),
+        )
+    }
+}
 
 /// Writes `row` to the record `id` only while it is still at `version` (optimistic concurrency
 /// held by the database, not by a read before the write): STALE_VERSION when another change got

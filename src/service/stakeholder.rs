@@ -22,10 +22,9 @@ use crate::{
     },
     error::{AppError, UserErrorCode},
     service::{
-        account::{self, Ref, check_owner},
-        collect, gather,
+        Ref, account, collect, gather,
         page::{self, KeyFn, Page, PageArgs, SortKey, SortValue},
-        update_at_version,
+        update_at_version, user,
     },
 };
 
@@ -217,39 +216,31 @@ async fn check_colleague(
     account_id: Uuid,
     field: &str,
 ) -> Result<Option<Option<Uuid>>, AppError> {
-    let not_found = || AppError::rejected(&[field], UserErrorCode::NotFound, "no stakeholder has this id");
-    match reference {
-        Ref::Absent => Ok(None),
-        Ref::Null => Ok(Some(None)),
-        Ref::Invalid => Err(not_found()),
-        Ref::Id(id) => {
-            let other = find_many(db, principal, &[id])
-                .await?
-                .pop()
-                .ok_or_else(not_found)?;
-            if field == "reportsToId" && other.account_id != account_id {
-                return Err(AppError::rejected(
-                    &[field],
-                    UserErrorCode::Invalid,
-                    "a manager must work at the same account",
-                ));
-            }
-            Ok(Some(Some(id)))
+    let target = reference.target(field, "stakeholder")?;
+    if let Some(Some(id)) = target {
+        let other = find_many(db, principal, &[id])
+            .await?
+            .pop()
+            .ok_or_else(|| Ref::not_found(field, "stakeholder"))?;
+        if field == "reportsToId" && other.account_id != account_id {
+            return Err(AppError::rejected(
+                &[field],
+                UserErrorCode::Invalid,
+                "a manager must work at the same account",
+            ));
         }
     }
+    Ok(target)
 }
 
 async fn check_persona(db: &impl ConnectionTrait, reference: Ref) -> Result<Option<Option<Uuid>>, AppError> {
-    let not_found = || AppError::rejected(&["personaId"], UserErrorCode::NotFound, "no persona has this id");
-    match reference {
-        Ref::Absent => Ok(None),
-        Ref::Null => Ok(Some(None)),
-        Ref::Invalid => Err(not_found()),
-        Ref::Id(id) => match persona::Entity::find_by_id(id).one(db).await? {
-            Some(_) => Ok(Some(Some(id))),
-            None => Err(not_found()),
-        },
+    let target = reference.target("personaId", "persona")?;
+    if let Some(Some(id)) = target
+        && persona::Entity::find_by_id(id).one(db).await?.is_none()
+    {
+        return Err(Ref::not_found("personaId", "persona"));
     }
+    Ok(target)
 }
 
 /// The managers above `start`, nearest first (bounded, so bad data cannot loop forever).
@@ -330,10 +321,13 @@ pub async fn create(
         &mut errors,
         check_colleague(db, principal, input.referred_by_id, account.id, "referredById").await,
     )?;
-    let owner = gather(&mut errors, check_owner(db, input.owner_id, "ownerId").await)?;
+    let owner = gather(
+        &mut errors,
+        user::active_user(db, input.owner_id, "ownerId").await,
+    )?;
     let marketing_owner = gather(
         &mut errors,
-        check_owner(db, input.marketing_owner_id, "marketingOwnerId").await,
+        user::active_user(db, input.marketing_owner_id, "marketingOwnerId").await,
     )?;
     if !errors.is_empty() {
         return Err(AppError::Rejected(errors));
@@ -502,12 +496,15 @@ pub async fn update(
     if let Some(Some(r)) = gather(&mut errors, referred)? {
         row.referred_by_id = Set(r);
     }
-    if let Some(Some(o)) = gather(&mut errors, check_owner(&txn, changes.owner_id, "ownerId").await)? {
+    if let Some(Some(o)) = gather(
+        &mut errors,
+        user::active_user(&txn, changes.owner_id, "ownerId").await,
+    )? {
         row.owner_id = Set(o);
     }
     if let Some(Some(o)) = gather(
         &mut errors,
-        check_owner(&txn, changes.marketing_owner_id, "marketingOwnerId").await,
+        user::active_user(&txn, changes.marketing_owner_id, "marketingOwnerId").await,
     )? {
         row.marketing_owner_id = Set(o);
     }

@@ -22,6 +22,7 @@ use crate::{
     },
     error::{AppError, UserError, UserErrorCode, is_unique_violation},
     service::{
+        Ref,
         auth::{grants_of, revoke_user_sessions},
         page::{self, Page, PageArgs, SortKey, SortValue},
         prefix_pattern, update_at_version,
@@ -200,6 +201,22 @@ async fn ensure_within_reach(
         ));
     }
     Ok(())
+}
+
+/// Resolves a reference to a user who may own records: `None` when absent, `Some(None)` to
+/// clear, `Some(Some(id))` for an active user; NOT_FOUND on `field` otherwise.
+pub(crate) async fn active_user(
+    db: &impl ConnectionTrait,
+    reference: Ref,
+    field: &str,
+) -> Result<Option<Option<Uuid>>, AppError> {
+    let target = reference.target(field, "active user")?;
+    if let Some(Some(id)) = target
+        && !AppUser::find_by_id(id).one(db).await?.is_some_and(|u| u.active)
+    {
+        return Err(Ref::not_found(field, "active user"));
+    }
+    Ok(target)
 }
 
 fn email_taken(err: sea_orm::DbErr) -> AppError {
