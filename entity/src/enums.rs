@@ -91,3 +91,25 @@ pub enum LeadSource {
     #[sea_orm(string_value = "OTHER")]
     Other,
 }
+
+/// Where a buyer stands in their own journey (Gartner's buying jobs), per deal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum BuyingStage {
+    #[sea_orm(string_value = "UNAWARE")]
+    Unaware,
+    #[sea_orm(string_value = "PROBLEM_IDENTIFICATION")]
+    ProblemIdentification,
+    #[sea_orm(string_value = "SOLUTION_EXPLORATION")]
+    SolutionExploration,
+    #[sea_orm(string_value = "REQUIREMENTS_BUILDING")]
+    RequirementsBuilding,
+    #[sea_orm(string_value = "SUPPLIER_SELECTION")]
+    SupplierSelection,
+    #[sea_orm(string_value = "VALIDATION")]
+    Validation,
+    #[sea_orm(string_value = "CONSENSUS_CREATION")]
+    ConsensusCreation,
+    #[sea_orm(string_value = "COMMITTED")]
+    Committed,
+}

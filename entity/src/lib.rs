@@ -3,7 +3,14 @@
 pub mod account;
 pub mod api_token;
 pub mod app_user;
+pub mod content;
+pub mod content_tag;
+pub mod deal_participant;
+pub mod deal_risk;
+pub mod engagement;
 pub mod enums;
+pub mod opportunity;
+pub mod opportunity_competitor;
 pub mod persona;
 pub mod refresh_token;
 pub mod role;

@@ -2,6 +2,8 @@
 
 pub mod account;
 pub mod authz;
+pub mod content;
+pub mod opportunity;
 pub mod permission;
 pub mod persona;
 pub mod stakeholder;

@@ -56,3 +56,104 @@ pub enum LeadSource {
     SalesGenerated,
     Other,
 }
+
+/// Where a buyer stands in their own journey, per deal.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "entity::enums::BuyingStage")]
+pub enum BuyingStage {
+    Unaware,
+    ProblemIdentification,
+    SolutionExploration,
+    RequirementsBuilding,
+    SupplierSelection,
+    Validation,
+    ConsensusCreation,
+    Committed,
+}
+
+/// Where a deal stands in the sales process.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "entity::opportunity::OpportunityStage")]
+pub enum OpportunityStage {
+    Discovery,
+    Qualification,
+    Evaluation,
+    Proposal,
+    Negotiation,
+    ClosedWon,
+    ClosedLost,
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "entity::deal_risk::RiskKind")]
+pub enum RiskKind {
+    DoNothing,
+    BuildInHouse,
+    Competitor,
+    Budget,
+    Timing,
+    ChampionLeaving,
+    Other,
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "entity::deal_risk::Severity")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "entity::deal_risk::RiskStatus")]
+pub enum RiskStatus {
+    Open,
+    Mitigated,
+    Realized,
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "entity::content::ContentKind")]
+pub enum ContentKind {
+    BlogPost,
+    Video,
+    Ebook,
+    Whitepaper,
+    Webinar,
+    Infographic,
+    CaseStudy,
+    Battlecard,
+    Presentation,
+    Demo,
+    Pricing,
+    RoiCalculator,
+    EmailTemplate,
+    Other,
+}
+
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "entity::content::ContentStatus")]
+pub enum ContentStatus {
+    Draft,
+    Published,
+    Archived,
+}
+
+/// One kind of touch.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "entity::engagement::EngagementKind")]
+pub enum EngagementKind {
+    ContentShared,
+    ContentViewed,
+    ContentDownloaded,
+    WebinarRegistered,
+    WebinarAttended,
+    EmailOpened,
+    EmailClicked,
+    EmailReplied,
+    FormSubmitted,
+    Meeting,
+    Call,
+    SocialInteraction,
+    EventVisit,
+}

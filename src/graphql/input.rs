@@ -32,3 +32,23 @@ pub fn change<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
         MaybeUndefined::Value(v) => Some(Some(v)),
     }
 }
+
+/// The target of an update, move or archive: NOT_FOUND on `field` for an ID of anything else.
+pub fn target(
+    id: &ID,
+    kind: NodeKind,
+    field: &str,
+    what: &str,
+) -> Result<uuid::Uuid, crate::error::AppError> {
+    node::decode_as(id, kind).ok_or_else(|| Ref::not_found(field, what))
+}
+
+/// A list of references: each ID of `kind`, anything else names nothing.
+pub fn references(ids: Option<Vec<ID>>, kind: NodeKind) -> Option<Vec<Ref>> {
+    ids.map(|ids| ids.iter().map(|id| reference(Some(id), kind)).collect())
+}
+
+/// An ID filter: an ID that names nothing matches nothing (the nil UUID is no row's id).
+pub fn id_filter(id: Option<ID>, kind: NodeKind) -> Option<uuid::Uuid> {
+    id.map(|id| node::decode_as(&id, kind).unwrap_or_default())
+}

@@ -7,10 +7,14 @@
 //! split a level in two, or take keys of the next level, so the statement count of a request
 //! depended on timing (found by the statement-count tests).
 
-use std::{collections::HashMap, future::Future, task::Poll, time::Duration};
+use std::{collections::HashMap, future::Future, sync::Arc, task::Poll, time::Duration};
 
 use async_graphql::dataloader::{DataLoader, Loader};
-use entity::{account, app_user, persona, role, stakeholder};
+use entity::{
+    account, app_user, content, deal_participant, deal_risk, engagement,
+    enums::{BuyingRole, BuyingStage},
+    opportunity, persona, role, stakeholder,
+};
 use futures_util::future::{BoxFuture, join_all, poll_fn};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use tokio::sync::mpsc;
@@ -19,7 +23,10 @@ use uuid::Uuid;
 use crate::{
     domain::permission::{Permission, Scope},
     error::AppError,
-    service,
+    service::{
+        self,
+        page::{self, Nested, PageRows},
+    },
 };
 
 /// The loaders of one request.
@@ -31,6 +38,23 @@ pub struct Loaders {
     pub roles: DataLoader<RoleLoader>,
     pub grants: DataLoader<GrantLoader>,
     pub users: DataLoader<UserLoader>,
+    pub opportunities: DataLoader<ById<opportunity::Entity>>,
+    pub contents: DataLoader<ById<content::Entity>>,
+    pub participants: DataLoader<Grouped<deal_participant::Model>>,
+    pub deals: DataLoader<Grouped<deal_participant::Model>>,
+    pub risks: DataLoader<Grouped<deal_risk::Model>>,
+    pub competitors: DataLoader<Grouped<String>>,
+    pub content_buying_stages: DataLoader<Grouped<BuyingStage>>,
+    pub content_personas: DataLoader<Grouped<Uuid>>,
+    pub content_buying_roles: DataLoader<Grouped<BuyingRole>>,
+    pub content_topics: DataLoader<Grouped<String>>,
+    pub content_competitors: DataLoader<Grouped<String>>,
+    pub stakeholder_pages: DataLoader<NestedPages<stakeholder::Entity>>,
+    pub stakeholder_counts: Arc<DataLoader<NestedCounts<stakeholder::Entity>>>,
+    pub opportunity_pages: DataLoader<NestedPages<opportunity::Entity>>,
+    pub opportunity_counts: Arc<DataLoader<NestedCounts<opportunity::Entity>>>,
+    pub engagement_pages: DataLoader<NestedPages<engagement::Entity>>,
+    pub engagement_counts: Arc<DataLoader<NestedCounts<engagement::Entity>>>,
 }
 
 /// The batches the loaders of one request have queued.
@@ -87,15 +111,55 @@ impl Loaders {
         S: Fn(BoxFuture<'static, ()>) + Send + Sync + 'static,
     {
         // Every key of a level is known when the level resolves, so there is nothing to wait for.
+        macro_rules! dl {
+            ($loader:expr) => {
+                DataLoader::new($loader, spawner()).delay(Duration::ZERO)
+            };
+        }
+        macro_rules! grouped {
+            (|$db:ident, $keys:ident| $fetch:expr) => {
+                dl!(Grouped::new(db, |$db, $keys| Box::pin(
+                    async move { $fetch }
+                )))
+            };
+        }
         Self {
-            accounts: DataLoader::new(ById::<account::Entity>::new(db), spawner()).delay(Duration::ZERO),
-            personas: DataLoader::new(ById::<persona::Entity>::new(db), spawner()).delay(Duration::ZERO),
-            stakeholders: DataLoader::new(ById::<stakeholder::Entity>::new(db), spawner())
-                .delay(Duration::ZERO),
-            direct_reports: DataLoader::new(DirectReportsLoader(db.clone()), spawner()).delay(Duration::ZERO),
-            roles: DataLoader::new(RoleLoader(db.clone()), spawner()).delay(Duration::ZERO),
-            grants: DataLoader::new(GrantLoader(db.clone()), spawner()).delay(Duration::ZERO),
-            users: DataLoader::new(UserLoader(db.clone()), spawner()).delay(Duration::ZERO),
+            accounts: dl!(ById::new(db)),
+            personas: dl!(ById::new(db)),
+            stakeholders: dl!(ById::new(db)),
+            direct_reports: dl!(DirectReportsLoader(db.clone())),
+            roles: dl!(RoleLoader(db.clone())),
+            grants: dl!(GrantLoader(db.clone())),
+            users: dl!(UserLoader(db.clone())),
+            opportunities: dl!(ById::new(db)),
+            contents: dl!(ById::new(db)),
+            participants: grouped!(|db, keys| {
+                let rows = service::deal::participants_of(&db, &keys).await?;
+                Ok(rows.into_iter().map(|p| (p.opportunity_id, p)).collect())
+            }),
+            deals: grouped!(|db, keys| {
+                let rows = service::deal::deals_of(&db, &keys).await?;
+                Ok(rows.into_iter().map(|p| (p.stakeholder_id, p)).collect())
+            }),
+            risks: grouped!(|db, keys| {
+                let rows = service::deal::risks_of(&db, &keys).await?;
+                Ok(rows.into_iter().map(|r| (r.opportunity_id, r)).collect())
+            }),
+            competitors: grouped!(|db, keys| {
+                let rows = service::opportunity::competitors_of(&db, &keys).await?;
+                Ok(rows.into_iter().map(|c| (c.opportunity_id, c.name)).collect())
+            }),
+            content_buying_stages: grouped!(|db, keys| service::content::buying_stages_of(&db, &keys).await),
+            content_personas: grouped!(|db, keys| service::content::personas_of(&db, &keys).await),
+            content_buying_roles: grouped!(|db, keys| service::content::buying_roles_of(&db, &keys).await),
+            content_topics: grouped!(|db, keys| service::content::topics_of(&db, &keys).await),
+            content_competitors: grouped!(|db, keys| service::content::competitors_of(&db, &keys).await),
+            stakeholder_pages: dl!(NestedPages::new(db)),
+            stakeholder_counts: Arc::new(dl!(NestedCounts::new(db))),
+            opportunity_pages: dl!(NestedPages::new(db)),
+            opportunity_counts: Arc::new(dl!(NestedCounts::new(db))),
+            engagement_pages: dl!(NestedPages::new(db)),
+            engagement_counts: Arc::new(dl!(NestedCounts::new(db))),
         }
     }
 }
@@ -141,7 +205,7 @@ macro_rules! has_id {
         })+
     };
 }
-has_id!(account, persona, stakeholder);
+has_id!(account, persona, stakeholder, opportunity, content);
 
 impl<E> Loader<Uuid> for ById<E>
 where
@@ -229,6 +293,155 @@ impl Loader<Uuid> for UserLoader {
             .await;
         Ok(rows.map_err(load_error)?.into_iter().map(|u| (u.id, u)).collect())
     }
+}
+
+/// Reads the rows of a batch of parents: `(parent id, row)` pairs in display order.
+pub type FetchGrouped<V> =
+    fn(DatabaseConnection, Vec<Uuid>) -> BoxFuture<'static, Result<Vec<(Uuid, V)>, sea_orm::DbErr>>;
+
+/// A list relation (a deal's participants, a content's topics): every parent's rows in one
+/// statement, grouped by parent in the order the statement returned them.
+pub struct Grouped<V> {
+    db: DatabaseConnection,
+    fetch: FetchGrouped<V>,
+}
+
+impl<V> Grouped<V> {
+    fn new(db: &DatabaseConnection, fetch: FetchGrouped<V>) -> Self {
+        Self {
+            db: db.clone(),
+            fetch,
+        }
+    }
+}
+
+impl<V: Send + Sync + Clone + 'static> Loader<Uuid> for Grouped<V> {
+    type Value = Vec<V>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let rows = (self.fetch)(self.db.clone(), keys.to_vec())
+            .await
+            .map_err(load_error)?;
+        let mut out: HashMap<Uuid, Vec<V>> = HashMap::new();
+        for (parent, row) in rows {
+            out.entry(parent).or_default().push(row);
+        }
+        Ok(out)
+    }
+}
+
+/// A nested connection's key: the parent and the page asked of it.
+pub type NestedKey<E> = (Uuid, Arc<Nested<E>>);
+
+/// Pages of a nested connection (an account's stakeholders): one statement per distinct page
+/// query and level, whatever the number of parents (`page::fetch_per_parent`).
+pub struct NestedPages<E>(DatabaseConnection, std::marker::PhantomData<E>);
+
+impl<E> NestedPages<E> {
+    fn new(db: &DatabaseConnection) -> Self {
+        Self(db.clone(), std::marker::PhantomData)
+    }
+}
+
+/// Groups keys by the query they ask: one statement per group.
+fn by_query<E: sea_orm::EntityTrait>(
+    keys: &[NestedKey<E>],
+    fingerprint: impl Fn(&Nested<E>) -> String,
+) -> Vec<(Arc<Nested<E>>, Vec<Uuid>)> {
+    let mut groups: Vec<(String, Arc<Nested<E>>, Vec<Uuid>)> = Vec::new();
+    for (parent, nested) in keys {
+        let print = fingerprint(nested);
+        match groups.iter_mut().find(|(p, _, _)| *p == print) {
+            Some((_, _, parents)) => parents.push(*parent),
+            None => groups.push((print, nested.clone(), vec![*parent])),
+        }
+    }
+    groups.into_iter().map(|(_, n, p)| (n, p)).collect()
+}
+
+impl<E> Loader<NestedKey<E>> for NestedPages<E>
+where
+    E: sea_orm::EntityTrait + Send + Sync + 'static,
+    E::Model: Send + Sync + Clone,
+{
+    type Value = Arc<PageRows<E::Model>>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[NestedKey<E>]) -> Result<HashMap<NestedKey<E>, Self::Value>, Self::Error> {
+        let mut out = HashMap::new();
+        for (nested, parents) in by_query(keys, |n| n.fingerprint().to_owned()) {
+            let mut pages = page::fetch_per_parent(&self.0, &nested, &parents)
+                .await
+                .map_err(load_error)?;
+            for parent in parents {
+                let rows = pages.remove(&parent).unwrap_or_default();
+                out.insert((parent, nested.clone()), Arc::new(rows));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// `totalCount` of a nested connection for every parent of a level, in one statement.
+pub struct NestedCounts<E>(DatabaseConnection, std::marker::PhantomData<E>);
+
+impl<E> NestedCounts<E> {
+    fn new(db: &DatabaseConnection) -> Self {
+        Self(db.clone(), std::marker::PhantomData)
+    }
+}
+
+impl<E> Loader<NestedKey<E>> for NestedCounts<E>
+where
+    E: sea_orm::EntityTrait + Send + Sync + 'static,
+    E::Model: Send + Sync,
+{
+    type Value = u64;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[NestedKey<E>]) -> Result<HashMap<NestedKey<E>, Self::Value>, Self::Error> {
+        let mut out = HashMap::new();
+        let groups = by_query(keys, |n| n.count_fingerprint().to_owned());
+        for (nested, parents) in groups {
+            let counts = page::count_per_parent(&self.0, &nested, &parents)
+                .await
+                .map_err(load_error)?;
+            for (parent, key) in keys {
+                if parents.contains(parent) && key.count_fingerprint() == nested.count_fingerprint() {
+                    out.insert((*parent, key.clone()), counts.get(parent).copied().unwrap_or(0));
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// One parent's page of a nested connection, loaded with every other parent of its level; its
+/// `totalCount` is likewise counted for the whole level, and only when asked for.
+pub async fn nested_page<E>(
+    pages: &DataLoader<NestedPages<E>>,
+    counts: &Arc<DataLoader<NestedCounts<E>>>,
+    parent: Uuid,
+    nested: Nested<E>,
+) -> Result<page::Page<E::Model>, AppError>
+where
+    E: sea_orm::EntityTrait + Send + Sync + 'static,
+    E::Model: Send + Sync + Clone,
+{
+    let key = (parent, Arc::new(nested));
+    let rows = pages.load_one(key.clone()).await?.unwrap_or_default();
+    let counts = counts.clone();
+    let total_count: page::CountFn = Arc::new(move || {
+        let (counts, key) = (counts.clone(), key.clone());
+        Box::pin(async move { Ok(counts.load_one(key).await?.unwrap_or(0)) })
+    });
+    Ok(page::Page {
+        items: rows.items.clone(),
+        has_next_page: rows.has_next_page,
+        has_previous_page: rows.has_previous_page,
+        total_count,
+    })
 }
 
 /// The loaders of the request.

@@ -3,7 +3,10 @@
 
 pub mod account;
 pub mod connection;
+pub mod content;
+pub mod deal;
 pub mod document;
+pub mod engagement;
 pub mod enums;
 pub mod error;
 pub mod guardrails;
@@ -11,9 +14,11 @@ pub mod identity;
 pub mod input;
 pub mod loader;
 pub mod node;
+pub mod opportunity;
 pub mod order;
 pub mod persona;
 mod root;
+pub mod scalars;
 pub mod stakeholder;
 
 use std::sync::Arc;

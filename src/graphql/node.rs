@@ -13,8 +13,12 @@ use crate::{
     error::AppError,
     graphql::{
         account::Account,
+        content::Content,
         db,
+        deal::{DealParticipant, DealRisk},
+        engagement::Engagement,
         identity::{ApiToken, Role, User},
+        opportunity::Opportunity,
         persona::Persona,
         principal,
         stakeholder::Stakeholder,
@@ -31,16 +35,26 @@ pub enum NodeKind {
     Role,
     ApiToken,
     Stakeholder,
+    Opportunity,
+    DealParticipant,
+    DealRisk,
+    Content,
+    Engagement,
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 6] = [
+    const ALL: [NodeKind; 11] = [
         Self::Account,
         Self::Persona,
         Self::User,
         Self::Role,
         Self::ApiToken,
         Self::Stakeholder,
+        Self::Opportunity,
+        Self::DealParticipant,
+        Self::DealRisk,
+        Self::Content,
+        Self::Engagement,
     ];
 
     fn as_str(self) -> &'static str {
@@ -51,6 +65,11 @@ impl NodeKind {
             Self::Role => "Role",
             Self::ApiToken => "ApiToken",
             Self::Stakeholder => "Stakeholder",
+            Self::Opportunity => "Opportunity",
+            Self::DealParticipant => "DealParticipant",
+            Self::DealRisk => "DealRisk",
+            Self::Content => "Content",
+            Self::Engagement => "Engagement",
         }
     }
 
@@ -87,6 +106,11 @@ pub enum Node {
     Role(Role),
     ApiToken(ApiToken),
     Stakeholder(Stakeholder),
+    Opportunity(Opportunity),
+    DealParticipant(DealParticipant),
+    DealRisk(DealRisk),
+    Content(Content),
+    Engagement(Engagement),
 }
 
 /// The most IDs one `nodes` call takes.
@@ -135,6 +159,24 @@ async fn load(ctx: &Context<'_>, ids: &[ID]) -> Result<Vec<Option<Node>>, AppErr
     }
     for m in service::stakeholder::find_many(db, p, &of_kind(NodeKind::Stakeholder)).await? {
         found.insert((NodeKind::Stakeholder, m.id), Node::Stakeholder(Stakeholder(m)));
+    }
+    for m in service::opportunity::find_many(db, p, &of_kind(NodeKind::Opportunity)).await? {
+        found.insert((NodeKind::Opportunity, m.id), Node::Opportunity(Opportunity(m)));
+    }
+    for m in service::deal::find_participants(db, p, &of_kind(NodeKind::DealParticipant)).await? {
+        found.insert(
+            (NodeKind::DealParticipant, m.id),
+            Node::DealParticipant(DealParticipant(m)),
+        );
+    }
+    for m in service::deal::find_risks(db, p, &of_kind(NodeKind::DealRisk)).await? {
+        found.insert((NodeKind::DealRisk, m.id), Node::DealRisk(DealRisk(m)));
+    }
+    for m in service::content::find_many(db, p, &of_kind(NodeKind::Content)).await? {
+        found.insert((NodeKind::Content, m.id), Node::Content(Content(m)));
+    }
+    for m in service::engagement::find_many(db, p, &of_kind(NodeKind::Engagement)).await? {
+        found.insert((NodeKind::Engagement, m.id), Node::Engagement(Engagement(m)));
     }
     for m in service::persona::find_many(db, p, &of_kind(NodeKind::Persona)).await? {
         found.insert((NodeKind::Persona, m.id), Node::Persona(Persona(m)));

@@ -4,8 +4,12 @@ use async_graphql::MergedObject;
 
 use super::{
     account::{AccountMutation, AccountQuery},
+    content::{ContentMutation, ContentQuery},
+    deal::DealMutation,
+    engagement::EngagementQuery,
     identity::{IdentityMutation, IdentityQuery},
     node::NodeQuery,
+    opportunity::{OpportunityMutation, OpportunityQuery},
     persona::{PersonaMutation, PersonaQuery},
     stakeholder::{StakeholderMutation, StakeholderQuery},
 };
@@ -16,7 +20,10 @@ pub struct Query(
     IdentityQuery,
     AccountQuery,
     StakeholderQuery,
+    OpportunityQuery,
+    ContentQuery,
     PersonaQuery,
+    EngagementQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -24,5 +31,8 @@ pub struct Mutation(
     IdentityMutation,
     AccountMutation,
     StakeholderMutation,
+    OpportunityMutation,
+    DealMutation,
+    ContentMutation,
     PersonaMutation,
 );

@@ -104,6 +104,7 @@ fn sort_key(order: AccountOrder) -> SortKey<Account> {
         column,
         id_column: Column::Id,
         descending: order.descending,
+        nullable: false,
         key_of,
     }
 }

@@ -4,6 +4,10 @@
 pub mod account;
 pub mod api_token;
 pub mod auth;
+pub mod content;
+pub mod deal;
+pub mod engagement;
+pub mod opportunity;
 pub mod page;
 pub mod persona;
 pub mod role;

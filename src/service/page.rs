@@ -3,13 +3,21 @@
 //! A cursor names the ordering it came from, the sort value of its row and the row's id, so the
 //! next page starts strictly after that (value, id) pair whatever was inserted meanwhile.
 
-use std::{future::Future, pin::Pin, sync::Arc};
+use std::{
+    collections::HashMap,
+    future::Future,
+    hash::{Hash, Hasher},
+    pin::Pin,
+    sync::Arc,
+};
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select, Value,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, Order,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, Value,
+    prelude::Decimal,
+    sea_query::{Asterisk, Expr, ExprTrait, NullOrdering, Query, WindowStatement},
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -76,14 +84,24 @@ pub enum SortValue {
     Text(String),
     Int(i64),
     Time(DateTime<Utc>),
+    Date(NaiveDate),
+    /// A decimal, as its canonical text.
+    Decimal(String),
+    /// No value: such rows sort after every row with one, in either direction.
+    Null,
 }
 
-impl From<SortValue> for Value {
-    fn from(v: SortValue) -> Self {
-        match v {
-            SortValue::Text(s) => s.into(),
-            SortValue::Int(i) => i.into(),
-            SortValue::Time(t) => t.into(),
+impl SortValue {
+    /// The value to compare against; `None` for `Null` (and a decimal that does not parse, which
+    /// no cursor we minted holds).
+    fn value(&self) -> Option<Value> {
+        match self {
+            SortValue::Text(s) => Some(s.clone().into()),
+            SortValue::Int(i) => Some((*i).into()),
+            SortValue::Time(t) => Some((*t).into()),
+            SortValue::Date(d) => Some((*d).into()),
+            SortValue::Decimal(d) => d.parse::<Decimal>().ok().map(Into::into),
+            SortValue::Null => None,
         }
     }
 }
@@ -125,6 +143,8 @@ pub struct SortKey<E: EntityTrait> {
     pub column: E::Column,
     pub id_column: E::Column,
     pub descending: bool,
+    /// Whether the column may be null; such rows come last in either direction.
+    pub nullable: bool,
     pub key_of: KeyFn<E::Model>,
 }
 
@@ -136,6 +156,7 @@ impl<E: EntityTrait> SortKey<E> {
             column: created_at,
             id_column: id,
             descending: false,
+            nullable: false,
             key_of,
         }
     }
@@ -164,18 +185,36 @@ impl<M> Page<M> {
     }
 }
 
-/// Rows strictly beyond `cursor` in the direction `ascending`, with the id as tie-breaker.
-fn beyond<E: EntityTrait>(key: &SortKey<E>, cursor: &Cursor, ascending: bool) -> Condition {
-    let value: Value = cursor.v.clone().into();
+/// Rows strictly beyond `cursor`, walking the ordering `forward` or backward, with the id as
+/// tie-breaker. Nulls come last when walking forward, so first when walking backward.
+fn beyond<E: EntityTrait>(key: &SortKey<E>, cursor: &Cursor, forward: bool) -> Condition {
     let (col, id) = (key.column, key.id_column);
-    let (past, past_id) = if ascending {
-        (col.gt(value.clone()), id.gt(cursor.id))
+    let greater = key.descending != forward;
+    let past_id = if greater {
+        id.gt(cursor.id)
     } else {
-        (col.lt(value.clone()), id.lt(cursor.id))
+        id.lt(cursor.id)
     };
-    Condition::any()
-        .add(past)
-        .add(Condition::all().add(col.eq(value)).add(past_id))
+    match (cursor.v.value(), forward) {
+        (Some(value), _) => {
+            let past = if greater {
+                col.gt(value.clone())
+            } else {
+                col.lt(value.clone())
+            };
+            let mut cond = Condition::any()
+                .add(past)
+                .add(Condition::all().add(col.eq(value)).add(past_id));
+            if key.nullable && forward {
+                cond = cond.add(col.is_null());
+            }
+            cond
+        }
+        (None, true) => Condition::all().add(col.is_null()).add(past_id),
+        (None, false) => Condition::any()
+            .add(col.is_not_null())
+            .add(Condition::all().add(col.is_null()).add(past_id)),
+    }
 }
 
 /// Fetches one page of `select` (already filtered) in the order of `key`, in one statement;
@@ -197,26 +236,214 @@ where
         Box::pin(async move { Ok(select.count(&db).await?) })
     });
 
-    let ascending = !key.descending;
     let mut query = select;
     if let Some(after) = &window.after {
-        query = query.filter(beyond(key, after, ascending));
+        query = query.filter(beyond(key, after, true));
     }
     if let Some(before) = &window.before {
-        query = query.filter(beyond(key, before, !ascending));
+        query = query.filter(beyond(key, before, false));
     }
-    // A backward page walks the ordering in reverse from its end, then is flipped back.
-    let order = if ascending != window.backward {
-        Order::Asc
+    let (order, nulls) = read_order(key, &window);
+    if key.nullable {
+        query = query.order_by_with_nulls(key.column, order.clone(), nulls);
     } else {
-        Order::Desc
-    };
-    let mut rows = query
-        .order_by(key.column, order.clone())
+        query = query.order_by(key.column, order.clone());
+    }
+    let rows = query
         .order_by(key.id_column, order)
         .limit(window.size + 1)
         .all(db)
         .await?;
+    let PageRows {
+        items,
+        has_next_page,
+        has_previous_page,
+    } = into_page(rows, key, &window);
+    Ok(Page {
+        items,
+        has_next_page,
+        has_previous_page,
+        total_count,
+    })
+}
+
+/// One page of rows with their cursors, for one parent of a nested connection.
+pub struct PageRows<M> {
+    pub items: Vec<(String, M)>,
+    pub has_next_page: bool,
+    pub has_previous_page: bool,
+}
+
+impl<M> Default for PageRows<M> {
+    fn default() -> Self {
+        Self {
+            items: Vec::new(),
+            has_next_page: false,
+            has_previous_page: false,
+        }
+    }
+}
+
+/// A nested connection's query, the same for every parent of one level: the rows (already
+/// filtered and scoped to the caller), their order, the page window and the column naming the
+/// parent. Two requests for the same page of different parents are equal, so a loader can run
+/// them as one statement.
+pub struct Nested<E: EntityTrait> {
+    fingerprint: String,
+    rows_fingerprint: String,
+    pub select: Select<E>,
+    pub key: SortKey<E>,
+    pub window: Window,
+    pub parent: E::Column,
+    pub parent_of: fn(&E::Model) -> Uuid,
+}
+
+impl<E: EntityTrait> Nested<E> {
+    pub fn new(
+        select: Select<E>,
+        key: SortKey<E>,
+        window: Window,
+        parent: E::Column,
+        parent_of: fn(&E::Model) -> Uuid,
+    ) -> Self {
+        let sql = select.clone().build(DbBackend::Sqlite).to_string();
+        let fingerprint = format!("{sql}|{}|{window:?}", key.name);
+        Self {
+            fingerprint,
+            rows_fingerprint: sql,
+            select,
+            key,
+            window,
+            parent,
+            parent_of,
+        }
+    }
+
+    /// Identifies the query: equal for the same rows, order and window.
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
+    }
+
+    /// Identifies the rows counted by `totalCount`, whatever the window.
+    pub fn count_fingerprint(&self) -> &str {
+        &self.rows_fingerprint
+    }
+}
+
+impl<E: EntityTrait> PartialEq for Nested<E> {
+    fn eq(&self, other: &Self) -> bool {
+        self.fingerprint == other.fingerprint
+    }
+}
+
+impl<E: EntityTrait> Eq for Nested<E> {}
+
+impl<E: EntityTrait> Hash for Nested<E> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.fingerprint.hash(state);
+    }
+}
+
+/// The order a page is read in: the key's order, reversed for a backward page. Nulls come last
+/// in the key's order.
+fn read_order<E: EntityTrait>(key: &SortKey<E>, window: &Window) -> (Order, NullOrdering) {
+    let order = if key.descending == window.backward {
+        Order::Asc
+    } else {
+        Order::Desc
+    };
+    let nulls = if window.backward {
+        NullOrdering::First
+    } else {
+        NullOrdering::Last
+    };
+    (order, nulls)
+}
+
+/// One page for each of `parents` in one statement, whatever their number: the rows are
+/// numbered per parent (`ROW_NUMBER() OVER (PARTITION BY parent ...)`) and each parent keeps
+/// its first `size + 1`.
+pub async fn fetch_per_parent<E>(
+    db: &impl ConnectionTrait,
+    nested: &Nested<E>,
+    parents: &[Uuid],
+) -> Result<HashMap<Uuid, PageRows<E::Model>>, DbErr>
+where
+    E: EntityTrait,
+{
+    let (key, window) = (&nested.key, &nested.window);
+    let mut query = nested
+        .select
+        .clone()
+        .filter(nested.parent.is_in(parents.iter().copied()));
+    if let Some(after) = &window.after {
+        query = query.filter(beyond(key, after, true));
+    }
+    if let Some(before) = &window.before {
+        query = query.filter(beyond(key, before, false));
+    }
+    let (order, nulls) = read_order(key, window);
+    let mut numbering = WindowStatement::partition_by(nested.parent);
+    if key.nullable {
+        numbering.order_by_with_nulls(key.column, order.clone(), nulls);
+    } else {
+        numbering.order_by(key.column, order.clone());
+    }
+    numbering.order_by(key.id_column, order);
+    let mut inner = query.into_query();
+    inner.expr_window_as(Expr::cust("ROW_NUMBER()"), numbering, "page_row");
+    let outer = Query::select()
+        .column(Asterisk)
+        .from_subquery(inner, "paged")
+        .and_where(Expr::col("page_row").lte(window.size + 1))
+        .order_by("page_row", Order::Asc)
+        .to_owned();
+    let rows = E::find()
+        .from_raw_sql(db.get_database_backend().build(&outer))
+        .all(db)
+        .await?;
+    let mut grouped: HashMap<Uuid, Vec<E::Model>> = HashMap::new();
+    for row in rows {
+        grouped.entry((nested.parent_of)(&row)).or_default().push(row);
+    }
+    Ok(grouped
+        .into_iter()
+        .map(|(parent, rows)| (parent, into_page(rows, key, window)))
+        .collect())
+}
+
+/// How many rows each of `parents` has, in one statement.
+pub async fn count_per_parent<E>(
+    db: &impl ConnectionTrait,
+    nested: &Nested<E>,
+    parents: &[Uuid],
+) -> Result<HashMap<Uuid, u64>, DbErr>
+where
+    E: EntityTrait,
+{
+    let counts: Vec<(Uuid, i64)> = nested
+        .select
+        .clone()
+        .filter(nested.parent.is_in(parents.iter().copied()))
+        .select_only()
+        .column(nested.parent)
+        .column_as(Expr::cust("COUNT(*)"), "row_count")
+        .group_by(nested.parent)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(counts
+        .into_iter()
+        .map(|(parent, n)| (parent, u64::try_from(n).unwrap_or_default()))
+        .collect())
+}
+
+/// Trims the rows read for a window (one more than its size) to a page with cursors.
+fn into_page<E: EntityTrait>(
+    mut rows: Vec<E::Model>,
+    key: &SortKey<E>,
+    window: &Window,
+) -> PageRows<E::Model> {
     let has_more = rows.len() as u64 > window.size;
     rows.truncate(window.size as usize);
     if window.backward {
@@ -242,12 +469,11 @@ where
     } else {
         (has_more, window.after.is_some())
     };
-    Ok(Page {
+    PageRows {
         items,
         has_next_page,
         has_previous_page,
-        total_count,
-    })
+    }
 }
 
 #[cfg(test)]

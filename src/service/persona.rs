@@ -72,6 +72,7 @@ fn sort_key(order: PersonaOrder) -> SortKey<Persona> {
         column,
         id_column: Column::Id,
         descending: order.descending,
+        nullable: false,
         key_of,
     }
 }

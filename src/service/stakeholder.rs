@@ -23,7 +23,7 @@ use crate::{
     error::{AppError, UserErrorCode},
     service::{
         Ref, account, collect, gather,
-        page::{self, KeyFn, Page, PageArgs, SortKey, SortValue},
+        page::{self, KeyFn, Nested, Page, PageArgs, SortKey, SortValue},
         update_at_version, user,
     },
 };
@@ -149,6 +149,7 @@ fn sort_key(order: StakeholderOrder) -> SortKey<Stakeholder> {
         column,
         id_column: Column::Id,
         descending: order.descending,
+        nullable: false,
         key_of,
     }
 }
@@ -160,14 +161,33 @@ pub async fn list(
     order: StakeholderOrder,
     args: PageArgs,
 ) -> Result<Page<Model>, AppError> {
-    let mut select = visible(principal)?;
     let key = sort_key(order);
     let window = args.window(&key.name)?;
+    page::fetch(db, filtered(principal, &filter)?, &key, window).await
+}
+
+/// The page of stakeholders each account shows, as one query for every account of a level.
+pub fn of_accounts(
+    principal: &Principal,
+    filter: StakeholderFilter,
+    order: StakeholderOrder,
+    args: PageArgs,
+) -> Result<Nested<Stakeholder>, AppError> {
+    let key = sort_key(order);
+    let window = args.window(&key.name)?;
+    let select = filtered(principal, &filter)?;
+    Ok(Nested::new(select, key, window, Column::AccountId, |m| {
+        m.account_id
+    }))
+}
+
+fn filtered(principal: &Principal, filter: &StakeholderFilter) -> Result<Select<Stakeholder>, AppError> {
+    let mut select = visible(principal)?;
     if let Some(account) = filter.account_id {
         select = select.filter(Column::AccountId.eq(account));
     }
     if !filter.lead_stages.is_empty() {
-        select = select.filter(Column::LeadStage.is_in(filter.lead_stages));
+        select = select.filter(Column::LeadStage.is_in(filter.lead_stages.iter().copied()));
     }
     if let Some(role) = filter.buying_role {
         select = select.filter(Column::BuyingRole.eq(role));
@@ -184,7 +204,7 @@ pub async fn list(
     if !filter.include_archived {
         select = select.filter(Column::ArchivedAt.is_null());
     }
-    page::fetch(db, select, &key, window).await
+    Ok(select)
 }
 
 pub async fn find_many(

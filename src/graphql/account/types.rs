@@ -7,12 +7,21 @@ use entity::account::Model;
 use crate::{
     error::AppError,
     graphql::{
+        connection::Connection,
+        engagement::{Engagement, EngagementFilter, engagement_filter},
         identity::User,
-        loader::loaders,
+        loader::{loaders, nested_page},
         node::{self, NodeKind},
+        opportunity::{Opportunity, OpportunityFilter, OpportunityOrder, opportunity_filter},
         order::OrderDirection,
+        page_complexity, principal,
+        stakeholder::{Stakeholder, StakeholderFilter, StakeholderOrder, stakeholder_filter},
     },
-    service::account::{AccountOrder as Order, AccountOrderField as Field},
+    service::{
+        account::{AccountOrder as Order, AccountOrderField as Field},
+        engagement::EngagementParent,
+        page::PageArgs,
+    },
 };
 
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +87,92 @@ impl Account {
     /// Who owns the account on the marketing side; marketing keeps it through the whole cycle.
     async fn marketing_owner(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
         user(ctx, self.0.marketing_owner_id).await
+    }
+
+    /// The account's People Map: its stakeholders, oldest first unless `orderBy` says otherwise.
+    /// `filter.accountId` is ignored here.
+    #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn stakeholders(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<StakeholderFilter>,
+        order_by: Option<StakeholderOrder>,
+    ) -> async_graphql::Result<Connection<Stakeholder>> {
+        let mut filter = stakeholder_filter(filter);
+        filter.account_id = None;
+        let order = order_by.map(Into::into).unwrap_or_default();
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        let nested = crate::service::stakeholder::of_accounts(principal(ctx)?, filter, order, args)?;
+        let l = loaders(ctx)?;
+        let page = nested_page(&l.stakeholder_pages, &l.stakeholder_counts, self.0.id, nested).await?;
+        Ok(page.map(Stakeholder).into())
+    }
+
+    /// The account's deals, oldest first unless `orderBy` says otherwise. `filter.accountId` is
+    /// ignored here.
+    #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn opportunities(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<OpportunityFilter>,
+        order_by: Option<OpportunityOrder>,
+    ) -> async_graphql::Result<Connection<Opportunity>> {
+        let mut filter = opportunity_filter(filter);
+        filter.account_id = None;
+        let order = order_by.map(Into::into).unwrap_or_default();
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        let nested = crate::service::opportunity::of_accounts(principal(ctx)?, filter, order, args)?;
+        let l = loaders(ctx)?;
+        let page = nested_page(&l.opportunity_pages, &l.opportunity_counts, self.0.id, nested).await?;
+        Ok(page.map(Opportunity).into())
+    }
+
+    /// Every touch of the account's people, newest first.
+    #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
+    async fn engagements(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<EngagementFilter>,
+    ) -> async_graphql::Result<Connection<Engagement>> {
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        let nested = crate::service::engagement::nested(
+            principal(ctx)?,
+            EngagementParent::Account,
+            engagement_filter(filter),
+            args,
+        )?;
+        let l = loaders(ctx)?;
+        let page = nested_page(&l.engagement_pages, &l.engagement_counts, self.0.id, nested).await?;
+        Ok(page.map(Engagement).into())
     }
 
     async fn created_at(&self) -> DateTime<Utc> {

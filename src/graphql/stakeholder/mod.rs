@@ -6,4 +6,4 @@ mod types;
 
 pub use mutation::StakeholderMutation;
 pub use query::StakeholderQuery;
-pub use types::Stakeholder;
+pub use types::{Stakeholder, StakeholderFilter, StakeholderOrder, stakeholder_filter};

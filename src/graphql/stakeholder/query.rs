@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, ID, Object};
 
-use super::types::{Stakeholder, StakeholderFilter, StakeholderOrder};
+use super::types::{Stakeholder, StakeholderFilter, StakeholderOrder, stakeholder_filter};
 use crate::{
     graphql::{
         connection::Connection,
@@ -10,16 +10,11 @@ use crate::{
         node::{self, NodeKind},
         page_complexity, principal,
     },
-    service::{self, page::PageArgs, stakeholder::StakeholderFilter as Filter},
+    service::{self, page::PageArgs},
 };
 
 #[derive(Default)]
 pub struct StakeholderQuery;
-
-/// An ID filter that names nothing matches nothing (the nil UUID is no row's id).
-fn id_filter(id: Option<ID>, kind: NodeKind) -> Option<uuid::Uuid> {
-    id.map(|id| node::decode_as(&id, kind).unwrap_or_default())
-}
 
 #[Object]
 impl StakeholderQuery {
@@ -45,21 +40,7 @@ impl StakeholderQuery {
         filter: Option<StakeholderFilter>,
         order_by: Option<StakeholderOrder>,
     ) -> async_graphql::Result<Connection<Stakeholder>> {
-        let f = filter.unwrap_or_default();
-        let filter = Filter {
-            account_id: id_filter(f.account_id, NodeKind::Account),
-            lead_stages: f
-                .lead_stages
-                .unwrap_or_default()
-                .into_iter()
-                .map(Into::into)
-                .collect(),
-            buying_role: f.buying_role.map(Into::into),
-            persona_id: id_filter(f.persona_id, NodeKind::Persona),
-            owner_id: id_filter(f.owner_id, NodeKind::User),
-            min_score: f.min_score,
-            include_archived: f.include_archived,
-        };
+        let filter = stakeholder_filter(filter);
         let order = order_by.map(Into::into).unwrap_or_default();
         let args = PageArgs {
             first,

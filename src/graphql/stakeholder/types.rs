@@ -8,15 +8,24 @@ use crate::{
     error::AppError,
     graphql::{
         account::{Account, user},
+        connection::Connection,
+        deal::DealParticipant,
+        engagement::{Engagement, EngagementFilter, engagement_filter},
         enums::{BuyingRole, LeadSource, LeadStage, Sentiment},
         identity::User,
-        loader::loaders,
+        input::id_filter,
+        loader::{loaders, nested_page},
         node::{self, NodeKind},
         order::OrderDirection,
+        page_complexity,
         persona::Persona,
         principal,
     },
-    service::stakeholder::{self as service, StakeholderOrder as Order, StakeholderOrderField as Field},
+    service::{
+        engagement::EngagementParent,
+        page::PageArgs,
+        stakeholder::{self as service, StakeholderOrder as Order, StakeholderOrderField as Field},
+    },
 };
 
 /// One person on an account's People Map, and a lead in the demand waterfall.
@@ -165,6 +174,60 @@ impl Stakeholder {
         self.0.last_engaged_at
     }
 
+    /// The deals this person takes part in (those you may read), as they joined.
+    async fn deals(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<DealParticipant>> {
+        let p = principal(ctx)?;
+        let l = loaders(ctx)?;
+        let rows = l
+            .deals
+            .load_one(self.0.id)
+            .await
+            .map_err(AppError::from)?
+            .unwrap_or_default();
+        let deals = l
+            .opportunities
+            .load_many(rows.iter().map(|r| r.opportunity_id))
+            .await
+            .map_err(AppError::from)?;
+        Ok(rows
+            .into_iter()
+            .filter(|r| {
+                deals
+                    .get(&r.opportunity_id)
+                    .is_some_and(|o| crate::service::opportunity::may_read(p, o))
+            })
+            .map(DealParticipant)
+            .collect())
+    }
+
+    /// Every touch of this person, newest first.
+    #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
+    async fn engagements(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<EngagementFilter>,
+    ) -> async_graphql::Result<Connection<Engagement>> {
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        let nested = crate::service::engagement::nested(
+            principal(ctx)?,
+            EngagementParent::Stakeholder,
+            engagement_filter(filter),
+            args,
+        )?;
+        let l = loaders(ctx)?;
+        let page = nested_page(&l.engagement_pages, &l.engagement_counts, self.0.id, nested).await?;
+        Ok(page.map(Engagement).into())
+    }
+
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
@@ -195,6 +258,25 @@ pub struct StakeholderFilter {
     pub min_score: Option<i32>,
     #[graphql(default)]
     pub include_archived: bool,
+}
+
+/// The service's filter from the API's.
+pub fn stakeholder_filter(filter: Option<StakeholderFilter>) -> service::StakeholderFilter {
+    let f = filter.unwrap_or_default();
+    service::StakeholderFilter {
+        account_id: id_filter(f.account_id, NodeKind::Account),
+        lead_stages: f
+            .lead_stages
+            .unwrap_or_default()
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+        buying_role: f.buying_role.map(Into::into),
+        persona_id: id_filter(f.persona_id, NodeKind::Persona),
+        owner_id: id_filter(f.owner_id, NodeKind::User),
+        min_score: f.min_score,
+        include_archived: f.include_archived,
+    }
 }
 
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]

@@ -1,0 +1,150 @@
+//! Engagements in the API: every touch a person has with marketing and sales, newest first.
+
+use async_graphql::{Context, ID, InputObject, Object};
+use chrono::{DateTime, Utc};
+use entity::engagement::Model;
+
+use crate::{
+    error::AppError,
+    graphql::{
+        account::user,
+        connection::Connection,
+        content::Content,
+        db,
+        enums::EngagementKind,
+        identity::User,
+        input::id_filter,
+        loader::loaders,
+        node::{self, NodeKind},
+        opportunity::Opportunity,
+        page_complexity, principal,
+        stakeholder::Stakeholder,
+    },
+    service::{self, page::PageArgs},
+};
+
+/// One touch: "digital body language".
+#[derive(Clone)]
+pub struct Engagement(pub Model);
+
+#[Object]
+impl Engagement {
+    pub async fn id(&self) -> ID {
+        node::encode(NodeKind::Engagement, self.0.id)
+    }
+
+    /// Who engaged (engagements are listed only for people you may read).
+    async fn stakeholder(&self, ctx: &Context<'_>) -> async_graphql::Result<Stakeholder> {
+        let found = loaders(ctx)?
+            .stakeholders
+            .load_one(self.0.stakeholder_id)
+            .await
+            .map_err(AppError::from)?;
+        Ok(Stakeholder(found.ok_or_else(|| {
+            AppError::internal("an engagement's stakeholder is missing")
+        })?))
+    }
+
+    async fn kind(&self) -> EngagementKind {
+        self.0.kind.into()
+    }
+
+    /// The content engaged with; null when none, or not yours to see.
+    async fn content(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Content>> {
+        let Some(id) = self.0.content_id else {
+            return Ok(None);
+        };
+        let p = principal(ctx)?;
+        let found = loaders(ctx)?
+            .contents
+            .load_one(id)
+            .await
+            .map_err(AppError::from)?;
+        Ok(found.filter(|m| service::content::may_read(p, m)).map(Content))
+    }
+
+    /// The deal it counts toward; null when none, or not yours to see.
+    async fn opportunity(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Opportunity>> {
+        let Some(id) = self.0.opportunity_id else {
+            return Ok(None);
+        };
+        let p = principal(ctx)?;
+        let found = loaders(ctx)?
+            .opportunities
+            .load_one(id)
+            .await
+            .map_err(AppError::from)?;
+        Ok(found
+            .filter(|m| service::opportunity::may_read(p, m))
+            .map(Opportunity))
+    }
+
+    async fn occurred_at(&self) -> DateTime<Utc> {
+        self.0.occurred_at
+    }
+
+    async fn duration_seconds(&self) -> Option<i32> {
+        self.0.duration_seconds
+    }
+
+    /// Who recorded it; null for touches that came in by themselves.
+    async fn recorded_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        user(ctx, self.0.recorded_by_id).await
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// Narrows a list of engagements.
+#[derive(InputObject, Default)]
+pub struct EngagementFilter {
+    pub stakeholder_id: Option<ID>,
+    pub content_id: Option<ID>,
+    pub opportunity_id: Option<ID>,
+    /// Touches of any of these kinds.
+    pub kinds: Option<Vec<EngagementKind>>,
+    /// Touches at or after this instant.
+    pub since: Option<DateTime<Utc>>,
+}
+
+/// The service's filter from the API's.
+pub fn engagement_filter(filter: Option<EngagementFilter>) -> service::engagement::EngagementFilter {
+    let f = filter.unwrap_or_default();
+    service::engagement::EngagementFilter {
+        stakeholder_id: id_filter(f.stakeholder_id, NodeKind::Stakeholder),
+        content_id: id_filter(f.content_id, NodeKind::Content),
+        opportunity_id: id_filter(f.opportunity_id, NodeKind::Opportunity),
+        kinds: f.kinds.unwrap_or_default().into_iter().map(Into::into).collect(),
+        since: f.since,
+    }
+}
+
+#[derive(Default)]
+pub struct EngagementQuery;
+
+#[Object]
+impl EngagementQuery {
+    /// Engagements, newest first.
+    #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
+    async fn engagements(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<EngagementFilter>,
+    ) -> async_graphql::Result<Connection<Engagement>> {
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        let page =
+            service::engagement::list(db(ctx)?, principal(ctx)?, engagement_filter(filter), args).await?;
+        Ok(page.map(Engagement).into())
+    }
+}
