@@ -257,7 +257,7 @@ impl TestApp {
     /// every request, so compare with `{ __typename }`, which reaches no resolver.
     pub async fn statements_for(&self, query: &str, variables: Value) -> u64 {
         let before = self.statements().await;
-        self.gql(query, variables).await;
+        self.data(query, variables).await;
         self.statements().await - before
     }
 

@@ -7,10 +7,12 @@ mod helpers;
 
 mod account;
 mod cli;
+mod content;
 mod http;
 mod identity;
 mod jwt;
 mod limits;
+mod opportunity;
 mod permissions;
 mod persona;
 mod schema;

@@ -34,6 +34,19 @@ const EXPECTED: &[(&str, &str)] = &[
     ("createStakeholder", "YYYYNNU"),
     ("updateStakeholder", "YYYYNNU"),
     ("archiveStakeholder", "YNNNNNU"),
+    // Deals made by the admin: sales hold update and deal.manage only on their own deals.
+    ("opportunities", "YYYYYYU"),
+    ("createOpportunity", "YNYYNNU"),
+    ("updateOpportunity", "YNNYNNU"),
+    ("archiveOpportunity", "YNNYNNU"),
+    ("addDealParticipant", "YNNYNNU"),
+    ("raiseDealRisk", "YNNYNNU"),
+    ("contents", "YYYYYYU"),
+    ("createContent", "YYNNNNU"),
+    ("updateContent", "YYNNNNU"),
+    ("publishContent", "YYNNNNU"),
+    ("archiveContent", "YYNNNNU"),
+    ("engagements", "YYYYYYU"),
 ];
 
 fn unique(prefix: &str) -> String {
@@ -186,8 +199,89 @@ async fn attempt(app: &TestApp, operation: &str, token: Option<&str>, viewer_rol
                 }
             }
         }
+        "opportunities" => (
+            "{ opportunities(first: 1) { totalCount nodes { name owner { id } participants { role } } } }",
+            json!({}),
+        ),
+        "contents" => (
+            "{ contents(first: 1) { totalCount nodes { title topics } } }",
+            json!({}),
+        ),
+        "engagements" => (
+            "{ engagements(first: 1) { totalCount nodes { kind } } }",
+            json!({}),
+        ),
+        "createContent" => (
+            "mutation { createContent(input: { title: \"T\", kind: EBOOK }) { userErrors { code } } }",
+            json!({}),
+        ),
+        "updateContent" | "publishContent" | "archiveContent" => {
+            let id = app
+                .data(
+                    "mutation { createContent(input: { title: \"T\", kind: EBOOK }) { content { id } } }",
+                    json!({}),
+                )
+                .await["createContent"]["content"]["id"]
+                .clone();
+            let query = match operation {
+                "updateContent" => {
+                    "mutation($id: ID!) { updateContent(input: { id: $id, topics: [\"ai\"] }) { userErrors { code } } }"
+                }
+                "publishContent" => {
+                    "mutation($id: ID!) { publishContent(input: { id: $id }) { userErrors { code } } }"
+                }
+                _ => "mutation($id: ID!) { archiveContent(input: { id: $id }) { userErrors { code } } }",
+            };
+            (query, json!({ "id": id }))
+        }
+        "createOpportunity" | "updateOpportunity" | "archiveOpportunity" | "addDealParticipant"
+        | "raiseDealRisk" => {
+            let account = app
+                .data(
+                    "mutation($n: String!) { createAccount(input: { name: $n }) { account { id } } }",
+                    json!({ "n": unique("a") }),
+                )
+                .await["createAccount"]["account"]["id"]
+                .clone();
+            if operation == "createOpportunity" {
+                return outcome(app, operation, token, "mutation($a: ID!) { createOpportunity(input: { accountId: $a, name: \"D\" }) { userErrors { code } } }", json!({ "a": account })).await;
+            }
+            let deal = app
+                .data("mutation($a: ID!) { createOpportunity(input: { accountId: $a, name: \"D\" }) { opportunity { id } } }", json!({ "a": account }))
+                .await["createOpportunity"]["opportunity"]["id"]
+                .clone();
+            let person = app
+                .data("mutation($a: ID!) { createStakeholder(input: { accountId: $a, firstName: \"A\", lastName: \"B\" }) { stakeholder { id } } }", json!({ "a": account }))
+                .await["createStakeholder"]["stakeholder"]["id"]
+                .clone();
+            let query = match operation {
+                "updateOpportunity" => {
+                    "mutation($id: ID!) { updateOpportunity(input: { id: $id, name: \"E\" }) { userErrors { code } } }"
+                }
+                "archiveOpportunity" => {
+                    "mutation($id: ID!) { archiveOpportunity(input: { id: $id }) { userErrors { code } } }"
+                }
+                "addDealParticipant" => {
+                    "mutation($id: ID!, $p: ID!) { addDealParticipant(input: { opportunityId: $id, stakeholderId: $p }) { userErrors { code } } }"
+                }
+                _ => {
+                    "mutation($id: ID!, $p: ID!) { raiseDealRisk(input: { opportunityId: $id, kind: TIMING, raisedById: $p }) { userErrors { code } } }"
+                }
+            };
+            let vars = if query.contains("$p") {
+                json!({ "id": deal, "p": person })
+            } else {
+                json!({ "id": deal })
+            };
+            (query, vars)
+        }
         other => panic!("no such operation {other}"),
     };
+    outcome(app, operation, token, query, vars).await
+}
+
+/// Y when `query` was allowed, N when FORBIDDEN, U when UNAUTHENTICATED.
+async fn outcome(app: &TestApp, operation: &str, token: Option<&str>, query: &str, vars: Value) -> char {
     let body = app.gql_as(token, query, vars).await;
     match first_code(&body) {
         "FORBIDDEN" => 'N',
