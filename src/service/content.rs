@@ -220,82 +220,31 @@ pub async fn find_many(
     principal: &Principal,
     ids: &[Uuid],
 ) -> Result<Vec<Model>, AppError> {
-    let Ok(select) = visible(principal) else {
-        return Ok(Vec::new());
+    super::visible_by_ids(db, visible(principal), Column::Id, ids).await
+}
+
+/// Readers of one kind of tag for a batch of content: `(content id, value)` pairs in a stable
+/// order, in one statement.
+macro_rules! tags_of {
+    ($($name:ident: $module:ident -> $value:ty;)+) => {
+        $(pub async fn $name(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<(Uuid, $value)>, sea_orm::DbErr> {
+            use content_tag::$module::{Column as C, Entity};
+            let rows = Entity::find()
+                .filter(C::ContentId.is_in(ids.iter().copied()))
+                .order_by_asc(C::Value)
+                .all(db)
+                .await?;
+            Ok(rows.into_iter().map(|r| (r.content_id, r.value)).collect())
+        })+
     };
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    Ok(select
-        .filter(Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?)
 }
 
-/// The tags of each of `ids` of one kind, in a stable order; one statement.
-pub async fn buying_stages_of(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> Result<Vec<(Uuid, BuyingStage)>, sea_orm::DbErr> {
-    use content_tag::buying_stage::{Column as C, Entity};
-    let rows = Entity::find()
-        .filter(C::ContentId.is_in(ids.iter().copied()))
-        .order_by_asc(C::Value)
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().map(|r| (r.content_id, r.value)).collect())
-}
-
-pub async fn personas_of(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> Result<Vec<(Uuid, Uuid)>, sea_orm::DbErr> {
-    use content_tag::persona::{Column as C, Entity};
-    let rows = Entity::find()
-        .filter(C::ContentId.is_in(ids.iter().copied()))
-        .order_by_asc(C::Value)
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().map(|r| (r.content_id, r.value)).collect())
-}
-
-pub async fn buying_roles_of(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> Result<Vec<(Uuid, BuyingRole)>, sea_orm::DbErr> {
-    use content_tag::buying_role::{Column as C, Entity};
-    let rows = Entity::find()
-        .filter(C::ContentId.is_in(ids.iter().copied()))
-        .order_by_asc(C::Value)
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().map(|r| (r.content_id, r.value)).collect())
-}
-
-pub async fn topics_of(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> Result<Vec<(Uuid, String)>, sea_orm::DbErr> {
-    use content_tag::topic::{Column as C, Entity};
-    let rows = Entity::find()
-        .filter(C::ContentId.is_in(ids.iter().copied()))
-        .order_by_asc(C::Value)
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().map(|r| (r.content_id, r.value)).collect())
-}
-
-pub async fn competitors_of(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> Result<Vec<(Uuid, String)>, sea_orm::DbErr> {
-    use content_tag::competitor::{Column as C, Entity};
-    let rows = Entity::find()
-        .filter(C::ContentId.is_in(ids.iter().copied()))
-        .order_by_asc(C::Value)
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().map(|r| (r.content_id, r.value)).collect())
+tags_of! {
+    buying_stages_of: buying_stage -> BuyingStage;
+    personas_of: persona -> Uuid;
+    buying_roles_of: buying_role -> BuyingRole;
+    topics_of: topic -> String;
+    competitors_of: competitor -> String;
 }
 
 fn not_found() -> AppError {

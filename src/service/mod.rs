@@ -84,6 +84,23 @@ where
     Ok(())
 }
 
+/// The rows of `ids` among those the caller may read (`visible`, the aggregate's scoped
+/// finder); none, without a statement, when the caller may read none or asks for none.
+pub(crate) async fn visible_by_ids<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    visible: Result<sea_orm::Select<E>, AppError>,
+    id_column: E::Column,
+    ids: &[Uuid],
+) -> Result<Vec<E::Model>, AppError> {
+    let Ok(select) = visible else {
+        return Ok(Vec::new());
+    };
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(select.filter(id_column.is_in(ids.iter().copied())).all(db).await?)
+}
+
 /// Keeps a field's user error aside so that every bad field of an input is reported at once.
 pub(crate) fn collect<T>(errors: &mut Vec<UserError>, result: Result<T, UserError>) -> Option<T> {
     result.map_err(|e| errors.push(e)).ok()

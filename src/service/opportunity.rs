@@ -206,16 +206,7 @@ pub async fn find_many(
     principal: &Principal,
     ids: &[Uuid],
 ) -> Result<Vec<Model>, AppError> {
-    let Ok(select) = visible(principal) else {
-        return Ok(Vec::new());
-    };
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    Ok(select
-        .filter(Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?)
+    super::visible_by_ids(db, visible(principal), Column::Id, ids).await
 }
 
 /// The competitors named on each of `ids`, in the order they were given.
