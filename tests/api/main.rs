@@ -8,6 +8,7 @@ mod helpers;
 mod account;
 mod cli;
 mod content;
+mod engagement;
 mod http;
 mod identity;
 mod jwt;
