@@ -7,6 +7,7 @@ mod m20261123_000001_create_persona;
 mod m20261123_000002_create_identity;
 mod m20261123_000003_create_revenue_graph;
 mod m20261123_000004_bind_role_timestamps;
+mod m20261123_000005_index_content_and_engagement_reads;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_create_identity::Migration),
             Box::new(m20261123_000003_create_revenue_graph::Migration),
             Box::new(m20261123_000004_bind_role_timestamps::Migration),
+            Box::new(m20261123_000005_index_content_and_engagement_reads::Migration),
         ]
     }
 }
