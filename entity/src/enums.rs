@@ -113,3 +113,31 @@ pub enum BuyingStage {
     #[sea_orm(string_value = "COMMITTED")]
     Committed,
 }
+
+/// Why a stage moved: required to reject, disqualify, recycle or lose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(24))")]
+pub enum ReasonCode {
+    #[sea_orm(string_value = "NOT_A_FIT")]
+    NotAFit,
+    #[sea_orm(string_value = "WRONG_PERSONA")]
+    WrongPersona,
+    #[sea_orm(string_value = "NO_BUDGET")]
+    NoBudget,
+    #[sea_orm(string_value = "NO_NEED")]
+    NoNeed,
+    #[sea_orm(string_value = "BAD_TIMING")]
+    BadTiming,
+    #[sea_orm(string_value = "BAD_CONTACT_DATA")]
+    BadContactData,
+    #[sea_orm(string_value = "EXISTING_CUSTOMER")]
+    ExistingCustomer,
+    #[sea_orm(string_value = "LOST_TO_COMPETITOR")]
+    LostToCompetitor,
+    #[sea_orm(string_value = "NO_DECISION")]
+    NoDecision,
+    #[sea_orm(string_value = "DUPLICATE")]
+    Duplicate,
+    #[sea_orm(string_value = "OTHER")]
+    Other,
+}
