@@ -8,6 +8,7 @@ mod m20261123_000002_create_identity;
 mod m20261123_000003_create_revenue_graph;
 mod m20261123_000004_bind_role_timestamps;
 mod m20261123_000005_index_content_and_engagement_reads;
+mod m20261123_000006_create_stage_history;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_create_revenue_graph::Migration),
             Box::new(m20261123_000004_bind_role_timestamps::Migration),
             Box::new(m20261123_000005_index_content_and_engagement_reads::Migration),
+            Box::new(m20261123_000006_create_stage_history::Migration),
         ]
     }
 }

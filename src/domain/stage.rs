@@ -161,13 +161,12 @@ mod tests {
         let allowed = allowed();
         for from in LeadStage::iter() {
             for to in LeadStage::iter() {
-                let expected = allowed
-                    .iter()
-                    .find(|(f, t, _, _)| *f == from && *t == to)
-                    .map(|(_, _, permission, reason_required)| LeadRule {
+                let expected = allowed.iter().find(|(f, t, _, _)| *f == from && *t == to).map(
+                    |(_, _, permission, reason_required)| LeadRule {
                         permission: *permission,
                         reason_required: *reason_required,
-                    });
+                    },
+                );
                 match (lead_move(from, to), expected) {
                     (Ok(rule), Some(expected)) => assert_eq!(rule, expected, "{from:?} -> {to:?}"),
                     (Err(e), None) => assert_eq!(e.code, UserErrorCode::InvalidTransition),
@@ -188,7 +187,11 @@ mod tests {
                 }
                 let rule = got.unwrap();
                 assert_eq!(rule.reopens, !is_open(from), "{from:?} -> {to:?}");
-                assert_eq!(rule.reason_required, to == OpportunityStage::ClosedLost, "{from:?} -> {to:?}");
+                assert_eq!(
+                    rule.reason_required,
+                    to == OpportunityStage::ClosedLost,
+                    "{from:?} -> {to:?}"
+                );
             }
         }
     }

@@ -5,7 +5,7 @@ use chrono::Utc;
 use entity::account::{AccountStatus, AccountTier, ActiveModel, Column, Entity as Account, Model};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Select, Set, TransactionTrait, sea_query::LikeExpr,
+    Select, Set, sea_query::LikeExpr,
 };
 use uuid::Uuid;
 
@@ -272,7 +272,7 @@ pub async fn update(
     changes: AccountChanges,
 ) -> Result<Model, AppError> {
     authz::authorize(principal, Permission::AccountUpdate, Resource::Any)?;
-    let txn = db.begin().await?;
+    let txn = super::write(db).await?;
     let current = for_change(&txn, principal, changes.id, Permission::AccountUpdate).await?;
     version::check_version(changes.expected_version, current.version)
         .map_err(|e| AppError::Rejected(vec![e]))?;
@@ -344,7 +344,7 @@ pub async fn update(
 /// refers to it stays intact.
 pub async fn archive(db: &DatabaseConnection, principal: &Principal, id: Uuid) -> Result<Model, AppError> {
     authz::authorize(principal, Permission::AccountDelete, Resource::Any)?;
-    let txn = db.begin().await?;
+    let txn = super::write(db).await?;
     let current = for_change(&txn, principal, id, Permission::AccountDelete).await?;
     if current.archived_at.is_some() {
         return Ok(current);

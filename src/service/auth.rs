@@ -10,7 +10,6 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -187,7 +186,7 @@ pub async fn login(
         return Err(invalid_credentials());
     }
     let user = user.ok_or_else(invalid_credentials)?;
-    let txn = db.begin().await?;
+    let txn = super::write(db).await?;
     let now = Utc::now();
     let mut active: app_user::ActiveModel = user.into();
     active.last_login_at = Set(Some(now));
@@ -238,7 +237,7 @@ fn invalid_refresh() -> AppError {
 /// presented a second time means it was stolen or replayed: its whole family is revoked.
 pub async fn refresh(db: &DatabaseConnection, auth: &Auth, token: &str) -> Result<Session, AppError> {
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = super::write(db).await?;
     let Some(row) = refresh_token::Entity::find()
         .filter(refresh_token::Column::TokenHash.eq(secret::digest(token)))
         .one(&txn)

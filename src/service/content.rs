@@ -10,7 +10,7 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, Set, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, Set,
 };
 use uuid::Uuid;
 
@@ -385,7 +385,7 @@ pub async fn create(
     };
     let now = Utc::now();
     let id = Uuid::now_v7();
-    let txn = db.begin().await?;
+    let txn = super::write(db).await?;
     ActiveModel {
         id: Set(id),
         title: Set(title),
@@ -429,7 +429,7 @@ pub async fn update(
     changes: ContentChanges,
 ) -> Result<Model, AppError> {
     authz::authorize(principal, Permission::ContentUpdate, Resource::Any)?;
-    let txn = db.begin().await?;
+    let txn = super::write(db).await?;
     let current = for_change(&txn, principal, changes.id, Permission::ContentUpdate).await?;
     version::check_version(changes.expected_version, current.version)
         .map_err(|e| AppError::Rejected(vec![e]))?;
@@ -486,7 +486,7 @@ pub async fn publish(
     expected_version: Option<i32>,
 ) -> Result<Model, AppError> {
     authz::authorize(principal, Permission::ContentPublish, Resource::Any)?;
-    let txn = db.begin().await?;
+    let txn = super::write(db).await?;
     let current = for_change(&txn, principal, id, Permission::ContentPublish).await?;
     version::check_version(expected_version, current.version).map_err(|e| AppError::Rejected(vec![e]))?;
     if !rules::may_publish(current.status).map_err(|e| AppError::Rejected(vec![e]))? {
@@ -515,7 +515,7 @@ pub async fn publish(
 /// Retires content: it leaves lists and cannot be published again; engagements keep it.
 pub async fn archive(db: &DatabaseConnection, principal: &Principal, id: Uuid) -> Result<Model, AppError> {
     authz::authorize(principal, Permission::ContentDelete, Resource::Any)?;
-    let txn = db.begin().await?;
+    let txn = super::write(db).await?;
     let current = for_change(&txn, principal, id, Permission::ContentDelete).await?;
     if current.archived_at.is_some() {
         return Ok(current);

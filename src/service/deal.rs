@@ -11,7 +11,7 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    Set, TransactionTrait,
+    Set,
 };
 use uuid::Uuid;
 
@@ -224,7 +224,7 @@ pub async fn add_participant(
     let opportunity_id = input
         .opportunity_id
         .ok_or_else(|| Ref::not_found("opportunityId", "opportunity"))?;
-    let txn = db.begin().await?;
+    let txn = super::write(db).await?;
     let deal = managed_opportunity(&txn, principal, opportunity_id, "opportunityId").await?;
     let person = match input.stakeholder_id {
         Some(id) => people::find_many(&txn, principal, &[id]).await?.pop(),
@@ -288,7 +288,7 @@ pub async fn update_participant(
     changes: ParticipantChanges,
 ) -> Result<participant::Model, AppError> {
     authz::authorize(principal, Permission::DealManage, authz::Resource::Any)?;
-    let txn = db.begin().await?;
+    let txn = super::write(db).await?;
     let current = participant_for_change(&txn, principal, changes.id).await?;
     version::check_version(changes.expected_version, current.version)
         .map_err(|e| AppError::Rejected(vec![e]))?;
@@ -322,7 +322,7 @@ pub async fn remove_participant(
     id: Uuid,
 ) -> Result<opportunity::Model, AppError> {
     authz::authorize(principal, Permission::DealManage, authz::Resource::Any)?;
-    let txn = db.begin().await?;
+    let txn = super::write(db).await?;
     let current = participant_for_change(&txn, principal, id).await?;
     Participant::delete_by_id(current.id).exec(&txn).await?;
     let deal = opportunity::Entity::find_by_id(current.opportunity_id)
@@ -393,7 +393,7 @@ pub async fn raise_risk(
     let opportunity_id = input
         .opportunity_id
         .ok_or_else(|| Ref::not_found("opportunityId", "opportunity"))?;
-    let txn = db.begin().await?;
+    let txn = super::write(db).await?;
     let deal = managed_opportunity(&txn, principal, opportunity_id, "opportunityId").await?;
     let mut errors = Vec::new();
     let description = collect(
@@ -451,7 +451,7 @@ pub async fn update_risk(
     changes: RiskChanges,
 ) -> Result<risk::Model, AppError> {
     authz::authorize(principal, Permission::DealManage, authz::Resource::Any)?;
-    let txn = db.begin().await?;
+    let txn = super::write(db).await?;
     let current = find_risks(&txn, principal, &[changes.id])
         .await?
         .pop()

@@ -14,7 +14,10 @@ pub mod role;
 pub mod stakeholder;
 pub mod user;
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr,
+    EntityTrait, QueryFilter, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
 use uuid::Uuid;
 
 use crate::{
@@ -84,6 +87,17 @@ where
     Ok(())
 }
 
+/// Begins a write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`), so
+/// writers queue on the busy timeout instead of failing when a read inside the transaction would
+/// have to turn into a write after another writer committed; PostgreSQL ignores the mode.
+pub(crate) async fn write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    })
+    .await
+}
+
 /// The rows of `ids` among those the caller may read (`visible`, the aggregate's scoped
 /// finder); none, without a statement, when the caller may read none or asks for none.
 pub(crate) async fn visible_by_ids<E: EntityTrait>(
@@ -98,7 +112,10 @@ pub(crate) async fn visible_by_ids<E: EntityTrait>(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    Ok(select.filter(id_column.is_in(ids.iter().copied())).all(db).await?)
+    Ok(select
+        .filter(id_column.is_in(ids.iter().copied()))
+        .all(db)
+        .await?)
 }
 
 /// Keeps a field's user error aside so that every bad field of an input is reported at once.

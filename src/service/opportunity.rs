@@ -9,7 +9,7 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    Select, Set, TransactionTrait,
+    Select, Set,
 };
 use uuid::Uuid;
 
@@ -303,7 +303,7 @@ pub async fn create(
     let now = Utc::now();
     let id = Uuid::now_v7();
     let (amount, currency) = money.map_or((None, None), |(a, c)| (Some(a), Some(c)));
-    let txn = db.begin().await?;
+    let txn = super::write(db).await?;
     ActiveModel {
         id: Set(id),
         account_id: Set(account.id),
@@ -339,7 +339,7 @@ pub async fn update(
     changes: OpportunityChanges,
 ) -> Result<Model, AppError> {
     authz::authorize(principal, Permission::OpportunityUpdate, Resource::Any)?;
-    let txn = db.begin().await?;
+    let txn = super::write(db).await?;
     let current = for_change(&txn, principal, changes.id, Permission::OpportunityUpdate, "id").await?;
     version::check_version(changes.expected_version, current.version)
         .map_err(|e| AppError::Rejected(vec![e]))?;
@@ -407,7 +407,7 @@ pub async fn update(
 /// Archives an opportunity: it leaves lists; its participants, risks and history stay.
 pub async fn archive(db: &DatabaseConnection, principal: &Principal, id: Uuid) -> Result<Model, AppError> {
     authz::authorize(principal, Permission::OpportunityDelete, Resource::Any)?;
-    let txn = db.begin().await?;
+    let txn = super::write(db).await?;
     let current = for_change(&txn, principal, id, Permission::OpportunityDelete, "id").await?;
     if current.archived_at.is_some() {
         return Ok(current);

@@ -3,8 +3,7 @@
 use chrono::Utc;
 use entity::persona::{ActiveModel, Column, Entity as Persona, Model};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait,
-    sea_query::LikeExpr,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, sea_query::LikeExpr,
 };
 use uuid::Uuid;
 
@@ -140,7 +139,7 @@ pub async fn update(
     changes: PersonaChanges,
 ) -> Result<Model, AppError> {
     authz::authorize(principal, Permission::PersonaManage, Resource::Any)?;
-    let txn = db.begin().await?;
+    let txn = super::write(db).await?;
     let current = Persona::find_by_id(changes.id)
         .one(&txn)
         .await?

@@ -10,7 +10,7 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, Set, TransactionTrait,
+    QueryFilter, Set,
 };
 use uuid::Uuid;
 
@@ -195,7 +195,7 @@ pub async fn create(
     };
     beyond_reach(principal, grants)?;
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = super::write(db).await?;
     let role = ActiveModel {
         id: Set(Uuid::now_v7()),
         name: Set(name.clone()),
@@ -240,7 +240,7 @@ pub async fn update(
         errors.extend(grants.clone().err().unwrap_or_default());
         return Err(AppError::Rejected(errors));
     };
-    let txn = db.begin().await?;
+    let txn = super::write(db).await?;
     let current = Role::find_by_id(changes.id)
         .one(&txn)
         .await?
@@ -306,7 +306,7 @@ fn beyond_reach(principal: &Principal, grants: &BTreeMap<Permission, Scope>) -> 
 /// Deletes a role nobody holds. Built-in roles are never deleted.
 pub async fn delete(db: &DatabaseConnection, principal: &Principal, id: Uuid) -> Result<Uuid, AppError> {
     authz::authorize(principal, Permission::RoleManage, Resource::Any)?;
-    let txn = db.begin().await?;
+    let txn = super::write(db).await?;
     let role = Role::find_by_id(id).one(&txn).await?.ok_or_else(not_found)?;
     if role.built_in {
         return Err(AppError::rejected(

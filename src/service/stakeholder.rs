@@ -9,7 +9,7 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Select, Set, TransactionTrait,
+    Select, Set,
 };
 use uuid::Uuid;
 
@@ -418,7 +418,7 @@ pub async fn update(
     changes: StakeholderChanges,
 ) -> Result<Model, AppError> {
     authz::authorize(principal, Permission::StakeholderUpdate, Resource::Any)?;
-    let txn = db.begin().await?;
+    let txn = super::write(db).await?;
     let current = for_change(&txn, principal, changes.id, Permission::StakeholderUpdate).await?;
     version::check_version(changes.expected_version, current.version)
         .map_err(|e| AppError::Rejected(vec![e]))?;
@@ -537,7 +537,7 @@ pub async fn update(
 /// Archives a stakeholder: they leave lists; their history and deals stay.
 pub async fn archive(db: &DatabaseConnection, principal: &Principal, id: Uuid) -> Result<Model, AppError> {
     authz::authorize(principal, Permission::StakeholderDelete, Resource::Any)?;
-    let txn = db.begin().await?;
+    let txn = super::write(db).await?;
     let current = for_change(&txn, principal, id, Permission::StakeholderDelete).await?;
     if current.archived_at.is_some() {
         return Ok(current);

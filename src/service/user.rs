@@ -8,7 +8,7 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
     sea_query::{Expr, ExprTrait, Func, LikeExpr},
 };
 use uuid::Uuid;
@@ -322,7 +322,7 @@ pub async fn update(
         Some(pw) => Some(password::hash(pw).await?),
         None => None,
     };
-    let txn = db.begin().await?;
+    let txn = super::write(db).await?;
     let current = AppUser::find_by_id(changes.id)
         .one(&txn)
         .await?
@@ -372,7 +372,7 @@ pub async fn update(
 /// tokens are revoked.
 pub async fn deactivate(db: &DatabaseConnection, principal: &Principal, id: Uuid) -> Result<Model, AppError> {
     authz::authorize(principal, Permission::UserManage, Resource::Any)?;
-    let txn = db.begin().await?;
+    let txn = super::write(db).await?;
     let current = AppUser::find_by_id(id).one(&txn).await?.ok_or_else(not_found)?;
     if !current.active {
         return Ok(current);
