@@ -9,6 +9,7 @@ mod m20261123_000003_create_revenue_graph;
 mod m20261123_000004_bind_role_timestamps;
 mod m20261123_000005_index_content_and_engagement_reads;
 mod m20261123_000006_create_stage_history;
+mod m20261123_000007_add_engagement_note;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_bind_role_timestamps::Migration),
             Box::new(m20261123_000005_index_content_and_engagement_reads::Migration),
             Box::new(m20261123_000006_create_stage_history::Migration),
+            Box::new(m20261123_000007_add_engagement_note::Migration),
         ]
     }
 }

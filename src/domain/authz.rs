@@ -73,6 +73,17 @@ pub fn authorize(
     }
 }
 
+/// Whether `principal` may reopen a closed deal (or turn won into lost and back): only with
+/// `opportunity.update` over every deal, whatever they may do to their own.
+pub fn authorize_reopen(principal: &Principal) -> Result<(), Denied> {
+    match principal.scope(Permission::OpportunityUpdate) {
+        Some(Scope::All) => Ok(()),
+        _ => Err(Denied {
+            permission: Permission::OpportunityUpdate,
+        }),
+    }
+}
+
 /// Which rows of a list the caller may see, for the finders to turn into SQL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Visibility {
@@ -264,5 +275,12 @@ mod tests {
             Permission::UserManage,
             Scope::All
         )])));
+    }
+
+    #[test]
+    fn only_opportunity_update_over_every_deal_reopens_one() {
+        assert!(authorize_reopen(&principal(&[(Permission::OpportunityUpdate, Scope::All)])).is_ok());
+        assert!(authorize_reopen(&principal(&[(Permission::OpportunityUpdate, Scope::Own)])).is_err());
+        assert!(authorize_reopen(&principal(&[(Permission::OpportunityMoveStage, Scope::All)])).is_err());
     }
 }

@@ -157,3 +157,32 @@ pub enum EngagementKind {
     SocialInteraction,
     EventVisit,
 }
+
+/// Why a stage moved.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "entity::enums::ReasonCode")]
+pub enum ReasonCode {
+    NotAFit,
+    WrongPersona,
+    NoBudget,
+    NoNeed,
+    BadTiming,
+    BadContactData,
+    ExistingCustomer,
+    LostToCompetitor,
+    NoDecision,
+    Duplicate,
+    Other,
+}
+
+/// Which state machine a stage change belongs to.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "entity::stage_change::StageKind")]
+pub enum StageKind {
+    /// `LeadStageChange`.
+    Lead,
+    /// `OpportunityStageChange`.
+    Opportunity,
+    /// `BuyingStageChange`.
+    Buying,
+}

@@ -13,7 +13,7 @@ use async_graphql::dataloader::{DataLoader, Loader};
 use entity::{
     account, app_user, content, deal_participant, deal_risk, engagement,
     enums::{BuyingRole, BuyingStage},
-    opportunity, persona, role, stakeholder,
+    opportunity, persona, role, stage_change, stakeholder,
 };
 use futures_util::future::{BoxFuture, join_all, poll_fn};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
@@ -55,6 +55,8 @@ pub struct Loaders {
     pub opportunity_counts: Arc<DataLoader<NestedCounts<opportunity::Entity>>>,
     pub engagement_pages: DataLoader<NestedPages<engagement::Entity>>,
     pub engagement_counts: Arc<DataLoader<NestedCounts<engagement::Entity>>>,
+    pub history_pages: DataLoader<NestedPages<stage_change::Entity>>,
+    pub history_counts: Arc<DataLoader<NestedCounts<stage_change::Entity>>>,
 }
 
 /// The batches the loaders of one request have queued.
@@ -160,6 +162,8 @@ impl Loaders {
             opportunity_counts: Arc::new(dl!(NestedCounts::new(db))),
             engagement_pages: dl!(NestedPages::new(db)),
             engagement_counts: Arc::new(dl!(NestedCounts::new(db))),
+            history_pages: dl!(NestedPages::new(db)),
+            history_counts: Arc::new(dl!(NestedCounts::new(db))),
         }
     }
 }

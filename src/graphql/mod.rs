@@ -19,6 +19,7 @@ pub mod order;
 pub mod persona;
 mod root;
 pub mod scalars;
+pub mod stage;
 pub mod stakeholder;
 
 use std::sync::Arc;

@@ -21,6 +21,7 @@ use crate::{
         opportunity::Opportunity,
         persona::Persona,
         principal,
+        stage::{BuyingStageChange, LeadStageChange, OpportunityStageChange, StageChange, stage_change},
         stakeholder::Stakeholder,
     },
     service,
@@ -40,10 +41,11 @@ pub enum NodeKind {
     DealRisk,
     Content,
     Engagement,
+    StageChange,
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 11] = [
+    const ALL: [NodeKind; 12] = [
         Self::Account,
         Self::Persona,
         Self::User,
@@ -55,6 +57,7 @@ impl NodeKind {
         Self::DealRisk,
         Self::Content,
         Self::Engagement,
+        Self::StageChange,
     ];
 
     fn as_str(self) -> &'static str {
@@ -70,6 +73,7 @@ impl NodeKind {
             Self::DealRisk => "DealRisk",
             Self::Content => "Content",
             Self::Engagement => "Engagement",
+            Self::StageChange => "StageChange",
         }
     }
 
@@ -111,6 +115,9 @@ pub enum Node {
     DealRisk(DealRisk),
     Content(Content),
     Engagement(Engagement),
+    LeadStageChange(LeadStageChange),
+    OpportunityStageChange(OpportunityStageChange),
+    BuyingStageChange(BuyingStageChange),
 }
 
 /// The most IDs one `nodes` call takes.
@@ -177,6 +184,14 @@ async fn load(ctx: &Context<'_>, ids: &[ID]) -> Result<Vec<Option<Node>>, AppErr
     }
     for m in service::engagement::find_many(db, p, &of_kind(NodeKind::Engagement)).await? {
         found.insert((NodeKind::Engagement, m.id), Node::Engagement(Engagement(m)));
+    }
+    for m in service::history::find_many(db, p, &of_kind(NodeKind::StageChange)).await? {
+        let node = match stage_change(m.clone()) {
+            StageChange::LeadStageChange(c) => Node::LeadStageChange(c),
+            StageChange::OpportunityStageChange(c) => Node::OpportunityStageChange(c),
+            StageChange::BuyingStageChange(c) => Node::BuyingStageChange(c),
+        };
+        found.insert((NodeKind::StageChange, m.id), node);
     }
     for m in service::persona::find_many(db, p, &of_kind(NodeKind::Persona)).await? {
         found.insert((NodeKind::Persona, m.id), Node::Persona(Persona(m)));

@@ -11,6 +11,7 @@ use super::{
     node::NodeQuery,
     opportunity::{OpportunityMutation, OpportunityQuery},
     persona::{PersonaMutation, PersonaQuery},
+    stage::{StageMutation, StageQuery},
     stakeholder::{StakeholderMutation, StakeholderQuery},
 };
 
@@ -24,6 +25,7 @@ pub struct Query(
     ContentQuery,
     PersonaQuery,
     EngagementQuery,
+    StageQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -34,5 +36,6 @@ pub struct Mutation(
     OpportunityMutation,
     DealMutation,
     ContentMutation,
+    StageMutation,
     PersonaMutation,
 );

@@ -8,6 +8,7 @@ use entity::{
     deal_risk::{self as risk, Entity as Risk, RiskKind, RiskStatus, Severity},
     enums::{BuyingRole, BuyingStage},
     opportunity,
+    stage_change::StageKind,
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
@@ -18,12 +19,14 @@ use uuid::Uuid;
 use crate::{
     domain::{
         authz::{self, Principal},
+        opportunity::is_open,
         permission::Permission,
+        stage::on_joining_open_deal,
         text, version,
     },
     error::{AppError, UserErrorCode, is_unique_violation},
     service::{
-        Ref, collect, content as content_service, gather, opportunity as deals, stakeholder as people,
+        Ref, collect, content as content_service, gather, opportunity as deals, stage, stakeholder as people,
         update_at_version,
     },
 };
@@ -265,6 +268,15 @@ pub async fn add_participant(
     .insert(&txn)
     .await
     .map_err(participant_taken)?;
+    let stage = stage::name(model.buying_stage);
+    stage::enter(&txn, StageKind::Buying, model.id, model.account_id, &stage, now).await?;
+    // Joining an open deal makes the person's lead an opportunity.
+    if is_open(deal.stage)
+        && let Some(to) = on_joining_open_deal(person.lead_stage)
+    {
+        let note = format!("joined opportunity \"{}\"", deal.name);
+        stage::move_lead_automatically(&txn, &person, to, None, note, now).await?;
+    }
     txn.commit().await?;
     Ok(model)
 }

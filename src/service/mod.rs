@@ -7,10 +7,12 @@ pub mod auth;
 pub mod content;
 pub mod deal;
 pub mod engagement;
+pub mod history;
 pub mod opportunity;
 pub mod page;
 pub mod persona;
 pub mod role;
+pub mod stage;
 pub mod stakeholder;
 pub mod user;
 

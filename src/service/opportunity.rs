@@ -6,6 +6,7 @@ use entity::{
     enums::LeadSource,
     opportunity::{ActiveModel, Column, Entity as Opportunity, Model, OpportunityStage},
     opportunity_competitor as competitor,
+    stage_change::StageKind,
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
@@ -24,7 +25,7 @@ use crate::{
     service::{
         Ref, account, collect, gather,
         page::{self, KeyFn, Nested, Page, PageArgs, SortKey, SortValue},
-        update_at_version, user,
+        stage, update_at_version, user,
     },
 };
 
@@ -325,6 +326,8 @@ pub async fn create(
     .insert(&txn)
     .await?;
     write_competitors(&txn, id, competitors).await?;
+    let stage = stage::name(OpportunityStage::Discovery);
+    stage::enter(&txn, StageKind::Opportunity, id, account.id, &stage, now).await?;
     let model = Opportunity::find_by_id(id)
         .one(&txn)
         .await?

@@ -5,6 +5,7 @@ use chrono::Utc;
 use entity::{
     enums::{BuyingRole, LeadSource, LeadStage, Sentiment},
     persona,
+    stage_change::StageKind,
     stakeholder::{ActiveModel, Column, Entity as Stakeholder, Model},
 };
 use sea_orm::{
@@ -24,7 +25,7 @@ use crate::{
     service::{
         Ref, account, collect, gather,
         page::{self, KeyFn, Nested, Page, PageArgs, SortKey, SortValue},
-        update_at_version, user,
+        stage, update_at_version, user,
     },
 };
 
@@ -362,7 +363,8 @@ pub async fn create(
         (false, CreatorSide::Marketing) => (None, principal.user_id()),
     };
     let now = Utc::now();
-    Ok(ActiveModel {
+    let txn = super::write(db).await?;
+    let model = ActiveModel {
         id: Set(Uuid::now_v7()),
         account_id: Set(account.id),
         first_name: Set(first_name),
@@ -388,8 +390,20 @@ pub async fn create(
         archived_at: Set(None),
         version: Set(1),
     }
-    .insert(db)
-    .await?)
+    .insert(&txn)
+    .await?;
+    // Every lead starts its stage history as an inquiry.
+    stage::enter(
+        &txn,
+        StageKind::Lead,
+        model.id,
+        model.account_id,
+        &stage::name(model.lead_stage),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(model)
 }
 
 /// Loads a stakeholder for a change: NOT_FOUND when it is missing or not the caller's to read,

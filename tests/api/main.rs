@@ -17,4 +17,5 @@ mod opportunity;
 mod permissions;
 mod persona;
 mod schema;
+mod stage;
 mod stakeholder;

@@ -20,9 +20,11 @@ use crate::{
         order::OrderDirection,
         page_complexity, principal,
         scalars::{Date, Decimal},
+        stage::{StageChange, StageHistoryFilter, history_filter, stage_change},
     },
     service::{
         engagement::{self as engagements, EngagementParent},
+        history::HistoryParent,
         opportunity::{self as service, OpportunityOrder as Order, OpportunityOrderField as Field},
         page::PageArgs,
     },
@@ -180,6 +182,32 @@ impl Opportunity {
         let l = loaders(ctx)?;
         let page = nested_page(&l.engagement_pages, &l.engagement_counts, self.0.id, nested).await?;
         Ok(page.map(Engagement).into())
+    }
+
+    /// The deal's moves through the pipeline and its buyers' own stages, newest first.
+    #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
+    async fn stage_history(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<StageHistoryFilter>,
+    ) -> async_graphql::Result<Connection<StageChange>> {
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        let mut filter = history_filter(filter);
+        filter.subject = None;
+        let nested =
+            crate::service::history::nested(principal(ctx)?, HistoryParent::Opportunity, filter, args)?;
+        let l = loaders(ctx)?;
+        let page = nested_page(&l.history_pages, &l.history_counts, self.0.id, nested).await?;
+        Ok(page.map(stage_change).into())
     }
 
     async fn created_at(&self) -> DateTime<Utc> {
