@@ -18,7 +18,7 @@ impl MigrationTrait for Migration {
             .alter_table(
                 Table::alter()
                     .table(Engagement::Table)
-                    .add_column(&mut text_null(Engagement::Note))
+                    .add_column(text_null(Engagement::Note))
                     .to_owned(),
             )
             .await

@@ -113,10 +113,12 @@ pub(crate) async fn move_lead_automatically(
     if person.lead_stage == to {
         return Ok(());
     }
-    let mut row = <stakeholder::ActiveModel as Default>::default();
-    row.lead_stage = Set(to);
-    row.updated_at = Set(at);
-    row.version = Set(person.version + 1);
+    let row = stakeholder::ActiveModel {
+        lead_stage: Set(to),
+        updated_at: Set(at),
+        version: Set(person.version + 1),
+        ..Default::default()
+    };
     let at_version = (stakeholder::Column::Version, person.version);
     update_at_version::<stakeholder::Entity>(
         db,
