@@ -6,6 +6,7 @@ pub mod content;
 pub mod opportunity;
 pub mod permission;
 pub mod persona;
+pub mod scoring;
 pub mod stage;
 pub mod stakeholder;
 pub mod text;
