@@ -49,6 +49,8 @@ pub struct Model {
     /// Who recorded it; null for touches that came in by themselves.
     pub recorded_by_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
+    /// What whoever shared content said with it.
+    pub note: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -4,7 +4,7 @@ use sea_orm::entity::prelude::*;
 
 use crate::enums::{BuyingRole, LeadSource, LeadStage, Sentiment};
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "stakeholder")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
@@ -25,6 +25,8 @@ pub struct Model {
     pub lead_stage: LeadStage,
     pub lead_source: Option<LeadSource>,
     pub referred_by_id: Option<Uuid>,
+    /// Fit points plus behaviour points as they stood at `scored_at`; kept current on every
+    /// touch and rule change, so lists can filter and sort by it.
     pub lead_score: i32,
     pub owner_id: Option<Uuid>,
     pub marketing_owner_id: Option<Uuid>,
@@ -33,6 +35,15 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     pub archived_at: Option<DateTimeUtc>,
     pub version: i32,
+    /// Points from fit rules (who the person is).
+    pub fit_score: i32,
+    /// Points from behaviour rules as they were at `behaviour_at`; they decay from there.
+    pub behaviour_points: f64,
+    pub behaviour_at: Option<DateTimeUtc>,
+    pub scored_at: Option<DateTimeUtc>,
+    /// When the lead last became an MQL, and by when sales should accept it.
+    pub handoff_assigned_at: Option<DateTimeUtc>,
+    pub handoff_accept_by: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -53,7 +53,9 @@ pub fn touch_matches(rule: &Rule, fit: Fit, touch: &Touch<'_>) -> bool {
         && fits(rule, fit)
         && rule.engagement_kind.is_none_or(|k| k == touch.kind)
         && rule.content_kind.is_none_or(|k| Some(k) == touch.content_kind)
-        && rule.buying_stage.is_none_or(|s| touch.content_stages.contains(&s))
+        && rule
+            .buying_stage
+            .is_none_or(|s| touch.content_stages.contains(&s))
 }
 
 /// Behaviour points worth `points` at `from`, as they are at `to`: they halve every
@@ -82,9 +84,21 @@ pub fn check_settings(mql_threshold: i32, half_life_days: i32, sla_hours: i32) -
             errors.push(UserError::new(&[field], UserErrorCode::Invalid, message));
         }
     };
-    check(mql_threshold >= 1, "mqlThreshold", "mqlThreshold must be at least 1");
-    check((1..=3650).contains(&half_life_days), "decayHalfLifeDays", "decayHalfLifeDays must be 1 to 3650");
-    check((1..=720).contains(&sla_hours), "handoffSlaHours", "handoffSlaHours must be 1 to 720");
+    check(
+        mql_threshold >= 1,
+        "mqlThreshold",
+        "mqlThreshold must be at least 1",
+    );
+    check(
+        (1..=3650).contains(&half_life_days),
+        "decayHalfLifeDays",
+        "decayHalfLifeDays must be 1 to 3650",
+    );
+    check(
+        (1..=720).contains(&sla_hours),
+        "handoffSlaHours",
+        "handoffSlaHours must be 1 to 720",
+    );
     errors
 }
 

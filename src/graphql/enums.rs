@@ -186,3 +186,12 @@ pub enum StageKind {
     /// `BuyingStageChange`.
     Buying,
 }
+
+/// Sales' word on a lead.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "entity::lead_feedback::LeadRating")]
+pub enum LeadRating {
+    Good,
+    Fair,
+    Poor,
+}

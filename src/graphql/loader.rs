@@ -55,6 +55,7 @@ pub struct Loaders {
     pub opportunity_counts: Arc<DataLoader<NestedCounts<opportunity::Entity>>>,
     pub engagement_pages: DataLoader<NestedPages<engagement::Entity>>,
     pub engagement_counts: Arc<DataLoader<NestedCounts<engagement::Entity>>>,
+    pub feedback: DataLoader<Grouped<entity::lead_feedback::Model>>,
     pub history_pages: DataLoader<NestedPages<stage_change::Entity>>,
     pub history_counts: Arc<DataLoader<NestedCounts<stage_change::Entity>>>,
 }
@@ -162,6 +163,10 @@ impl Loaders {
             opportunity_counts: Arc::new(dl!(NestedCounts::new(db))),
             engagement_pages: dl!(NestedPages::new(db)),
             engagement_counts: Arc::new(dl!(NestedCounts::new(db))),
+            feedback: grouped!(|db, keys| {
+                let rows = service::lead::feedback_of(&db, &keys).await?;
+                Ok(rows.into_iter().map(|f| (f.stakeholder_id, f)).collect())
+            }),
             history_pages: dl!(NestedPages::new(db)),
             history_counts: Arc::new(dl!(NestedCounts::new(db))),
         }

@@ -12,6 +12,7 @@ pub mod error;
 pub mod guardrails;
 pub mod identity;
 pub mod input;
+pub mod lead;
 pub mod loader;
 pub mod node;
 pub mod opportunity;
@@ -19,6 +20,7 @@ pub mod order;
 pub mod persona;
 mod root;
 pub mod scalars;
+pub mod scoring;
 pub mod stage;
 pub mod stakeholder;
 

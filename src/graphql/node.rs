@@ -21,6 +21,7 @@ use crate::{
         opportunity::Opportunity,
         persona::Persona,
         principal,
+        scoring::ScoringRule,
         stage::{BuyingStageChange, LeadStageChange, OpportunityStageChange, StageChange, stage_change},
         stakeholder::Stakeholder,
     },
@@ -42,10 +43,12 @@ pub enum NodeKind {
     Content,
     Engagement,
     StageChange,
+    LeadFeedback,
+    ScoringRule,
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 12] = [
+    const ALL: [NodeKind; 14] = [
         Self::Account,
         Self::Persona,
         Self::User,
@@ -58,6 +61,8 @@ impl NodeKind {
         Self::Content,
         Self::Engagement,
         Self::StageChange,
+        Self::LeadFeedback,
+        Self::ScoringRule,
     ];
 
     fn as_str(self) -> &'static str {
@@ -74,6 +79,8 @@ impl NodeKind {
             Self::Content => "Content",
             Self::Engagement => "Engagement",
             Self::StageChange => "StageChange",
+            Self::LeadFeedback => "LeadFeedback",
+            Self::ScoringRule => "ScoringRule",
         }
     }
 
@@ -118,6 +125,7 @@ pub enum Node {
     LeadStageChange(LeadStageChange),
     OpportunityStageChange(OpportunityStageChange),
     BuyingStageChange(BuyingStageChange),
+    ScoringRule(ScoringRule),
 }
 
 /// The most IDs one `nodes` call takes.
@@ -192,6 +200,9 @@ async fn load(ctx: &Context<'_>, ids: &[ID]) -> Result<Vec<Option<Node>>, AppErr
             StageChange::BuyingStageChange(c) => Node::BuyingStageChange(c),
         };
         found.insert((NodeKind::StageChange, m.id), node);
+    }
+    for m in service::scoring::find_rules(db, p, &of_kind(NodeKind::ScoringRule)).await? {
+        found.insert((NodeKind::ScoringRule, m.id), Node::ScoringRule(ScoringRule(m)));
     }
     for m in service::persona::find_many(db, p, &of_kind(NodeKind::Persona)).await? {
         found.insert((NodeKind::Persona, m.id), Node::Persona(Persona(m)));

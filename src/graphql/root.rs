@@ -6,11 +6,13 @@ use super::{
     account::{AccountMutation, AccountQuery},
     content::{ContentMutation, ContentQuery},
     deal::DealMutation,
-    engagement::EngagementQuery,
+    engagement::{EngagementMutation, EngagementQuery},
     identity::{IdentityMutation, IdentityQuery},
+    lead::LeadMutation,
     node::NodeQuery,
     opportunity::{OpportunityMutation, OpportunityQuery},
     persona::{PersonaMutation, PersonaQuery},
+    scoring::{ScoringMutation, ScoringQuery},
     stage::{StageMutation, StageQuery},
     stakeholder::{StakeholderMutation, StakeholderQuery},
 };
@@ -26,6 +28,7 @@ pub struct Query(
     PersonaQuery,
     EngagementQuery,
     StageQuery,
+    ScoringQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -37,5 +40,8 @@ pub struct Mutation(
     DealMutation,
     ContentMutation,
     StageMutation,
+    LeadMutation,
+    EngagementMutation,
+    ScoringMutation,
     PersonaMutation,
 );

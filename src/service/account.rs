@@ -332,6 +332,10 @@ pub async fn update(
     row.version = Set(current.version + 1);
     let at = (Column::Version, current.version);
     update_at_version::<Account>(&txn, row, (Column::Id, current.id), at, domain_taken).await?;
+    // Fit rules may look at the tier: the account's people are rescored with it.
+    if changes.tier.is_some_and(|t| t != current.tier) {
+        super::scoring::rescore_fit(&txn, Some(current.id)).await?;
+    }
     let model = Account::find_by_id(current.id)
         .one(&txn)
         .await?

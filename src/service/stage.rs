@@ -27,7 +27,7 @@ use crate::{
         stage as rules, text, version,
     },
     error::AppError,
-    service::{Ref, collect, deal, opportunity as deals, update_at_version, write},
+    service::{Ref, collect, deal, opportunity as deals, scoring, update_at_version, write},
 };
 
 /// One move to log: which record, from where to where, why and by whom (`None`: automatic).
@@ -113,10 +113,13 @@ pub(crate) async fn move_lead_automatically(
     if person.lead_stage == to {
         return Ok(());
     }
+    let (assigned, accept_by) = handoff(db, to, at).await?;
     let row = stakeholder::ActiveModel {
         lead_stage: Set(to),
         updated_at: Set(at),
         version: Set(person.version + 1),
+        handoff_assigned_at: Set(assigned),
+        handoff_accept_by: Set(accept_by),
         ..Default::default()
     };
     let at_version = (stakeholder::Column::Version, person.version);
@@ -147,6 +150,20 @@ pub(crate) async fn move_lead_automatically(
     )
     .await?;
     Ok(())
+}
+
+/// The handoff of a lead entering `to` at `at`: an MQL gets an acceptance deadline from the
+/// settings; any other stage has none.
+pub(crate) async fn handoff(
+    db: &impl ConnectionTrait,
+    to: LeadStage,
+    at: DateTime<Utc>,
+) -> Result<(Option<DateTime<Utc>>, Option<DateTime<Utc>>), AppError> {
+    if to == LeadStage::Mql {
+        Ok((Some(at), Some(scoring::accept_by(db, at).await?)))
+    } else {
+        Ok((None, None))
+    }
 }
 
 pub struct OpportunityMoveInput {

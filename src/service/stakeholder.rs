@@ -25,7 +25,7 @@ use crate::{
     service::{
         Ref, account, collect, gather,
         page::{self, KeyFn, Nested, Page, PageArgs, SortKey, SortValue},
-        stage, update_at_version, user,
+        scoring, stage, update_at_version, user,
     },
 };
 
@@ -37,6 +37,8 @@ pub struct StakeholderFilter {
     pub persona_id: Option<Uuid>,
     pub owner_id: Option<Uuid>,
     pub min_score: Option<i32>,
+    /// `Some(true)`: MQLs past their acceptance deadline; `Some(false)`: all others.
+    pub handoff_overdue: Option<bool>,
     pub include_archived: bool,
 }
 
@@ -201,6 +203,19 @@ fn filtered(principal: &Principal, filter: &StakeholderFilter) -> Result<Select<
     }
     if let Some(min) = filter.min_score {
         select = select.filter(Column::LeadScore.gte(min));
+    }
+    if let Some(overdue) = filter.handoff_overdue {
+        let now = Utc::now();
+        select = select.filter(if overdue {
+            Condition::all()
+                .add(Column::LeadStage.eq(LeadStage::Mql))
+                .add(Column::HandoffAcceptBy.lt(now))
+        } else {
+            Condition::any()
+                .add(Column::LeadStage.ne(LeadStage::Mql))
+                .add(Column::HandoffAcceptBy.is_null())
+                .add(Column::HandoffAcceptBy.gte(now))
+        });
     }
     if !filter.include_archived {
         select = select.filter(Column::ArchivedAt.is_null());
@@ -389,9 +404,16 @@ pub async fn create(
         updated_at: Set(now),
         archived_at: Set(None),
         version: Set(1),
+        fit_score: Set(0),
+        behaviour_points: Set(0.0),
+        behaviour_at: Set(None),
+        scored_at: Set(None),
+        handoff_assigned_at: Set(None),
+        handoff_accept_by: Set(None),
     }
     .insert(&txn)
     .await?;
+    rescore(&txn, model.id).await?;
     // Every lead starts its stage history as an inquiry.
     stage::enter(
         &txn,
@@ -540,12 +562,38 @@ pub async fn update(
     row.version = Set(current.version + 1);
     let at = (Column::Version, current.version);
     update_at_version::<Stakeholder>(&txn, row, (Column::Id, current.id), at, AppError::from).await?;
+    // Fit rules look at the buying role and the lead source.
+    if changes.buying_role.is_some_and(|r| r != current.buying_role)
+        || changes.lead_source.is_some_and(|s| s != current.lead_source)
+    {
+        rescore(&txn, current.id).await?;
+    }
     let model = Stakeholder::find_by_id(current.id)
         .one(&txn)
         .await?
         .ok_or_else(not_found)?;
     txn.commit().await?;
     Ok(model)
+}
+
+/// Recomputes one person's fit points, keeping their behaviour points.
+async fn rescore(db: &impl ConnectionTrait, id: Uuid) -> Result<(), AppError> {
+    let Some(person) = Stakeholder::find_by_id(id).one(db).await? else {
+        return Ok(());
+    };
+    let fit = scoring::fit_of(db, &person).await?;
+    if fit != person.fit_score {
+        Stakeholder::update_many()
+            .set(ActiveModel {
+                fit_score: Set(fit),
+                lead_score: Set(person.lead_score - person.fit_score + fit),
+                ..Default::default()
+            })
+            .filter(Column::Id.eq(id))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Archives a stakeholder: they leave lists; their history and deals stay.

@@ -42,6 +42,7 @@ async fn touch(
         duration_seconds: Set(Some(60)),
         recorded_by_id: Set(None),
         created_at: Set(at),
+        note: Set(None),
     }
     .insert(&app.db)
     .await

@@ -6,5 +6,5 @@ mod types;
 
 pub use mutation::AccountMutation;
 pub use query::AccountQuery;
-pub use types::Account;
 pub(crate) use types::user;
+pub use types::{Account, AccountTier};

@@ -1,6 +1,6 @@
 //! Engagements in the API: every touch a person has with marketing and sales, newest first.
 
-use async_graphql::{Context, ID, InputObject, Object};
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::engagement::Model;
 
@@ -12,8 +12,9 @@ use crate::{
         content::Content,
         db,
         enums::EngagementKind,
+        error::{UserError, payload},
         identity::User,
-        input::id_filter,
+        input::{id_filter, reference},
         loader::loaders,
         node::{self, NodeKind},
         opportunity::Opportunity,
@@ -92,6 +93,11 @@ impl Engagement {
         user(ctx, self.0.recorded_by_id).await
     }
 
+    /// What whoever shared content said with it.
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
@@ -146,5 +152,95 @@ impl EngagementQuery {
         let page =
             service::engagement::list(db(ctx)?, principal(ctx)?, engagement_filter(filter), args).await?;
         Ok(page.map(Engagement).into())
+    }
+}
+
+#[derive(InputObject)]
+pub struct RecordEngagementInput {
+    pub stakeholder_id: ID,
+    pub kind: EngagementKind,
+    pub content_id: Option<ID>,
+    /// A deal at the stakeholder's account the touch counts toward.
+    pub opportunity_id: Option<ID>,
+    /// Now when absent; not in the future.
+    pub occurred_at: Option<DateTime<Utc>>,
+    pub duration_seconds: Option<i32>,
+}
+
+#[derive(SimpleObject)]
+pub struct RecordEngagementPayload {
+    pub engagement: Option<Engagement>,
+    pub user_errors: Vec<UserError>,
+}
+
+#[derive(InputObject)]
+pub struct ShareContentInput {
+    pub content_id: ID,
+    /// 1 to 100 recipients; each gets a CONTENT_SHARED.
+    pub stakeholder_ids: Vec<ID>,
+    pub opportunity_id: Option<ID>,
+    pub note: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct ShareContentPayload {
+    pub engagements: Vec<Engagement>,
+    pub user_errors: Vec<UserError>,
+}
+
+#[derive(Default)]
+pub struct EngagementMutation;
+
+#[Object]
+impl EngagementMutation {
+    /// Records one touch. It scores against the behaviour rules and may lift an INQUIRY or
+    /// NURTURE lead to MQL by itself.
+    async fn record_engagement(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordEngagementInput,
+    ) -> async_graphql::Result<RecordEngagementPayload> {
+        let input = service::engagement::NewEngagement {
+            stakeholder_id: node::decode_as(&input.stakeholder_id, NodeKind::Stakeholder),
+            kind: input.kind.into(),
+            content_id: reference(input.content_id.as_ref(), NodeKind::Content),
+            opportunity_id: reference(input.opportunity_id.as_ref(), NodeKind::Opportunity),
+            occurred_at: input.occurred_at,
+            duration_seconds: input.duration_seconds,
+        };
+        let (engagement, user_errors) =
+            payload(service::engagement::record(db(ctx)?, principal(ctx)?, input).await)?;
+        Ok(RecordEngagementPayload {
+            engagement: engagement.map(Engagement),
+            user_errors,
+        })
+    }
+
+    /// Shares content with people: one CONTENT_SHARED per recipient, all or none.
+    async fn share_content(
+        &self,
+        ctx: &Context<'_>,
+        input: ShareContentInput,
+    ) -> async_graphql::Result<ShareContentPayload> {
+        let input = service::engagement::Share {
+            content_id: node::decode_as(&input.content_id, NodeKind::Content),
+            stakeholder_ids: input
+                .stakeholder_ids
+                .iter()
+                .map(|id| reference(Some(id), NodeKind::Stakeholder))
+                .collect(),
+            opportunity_id: reference(input.opportunity_id.as_ref(), NodeKind::Opportunity),
+            note: input.note,
+        };
+        let (engagements, user_errors) =
+            payload(service::engagement::share(db(ctx)?, principal(ctx)?, input).await)?;
+        Ok(ShareContentPayload {
+            engagements: engagements
+                .unwrap_or_default()
+                .into_iter()
+                .map(Engagement)
+                .collect(),
+            user_errors,
+        })
     }
 }

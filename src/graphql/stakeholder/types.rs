@@ -14,12 +14,14 @@ use crate::{
         enums::{BuyingRole, LeadSource, LeadStage, Sentiment},
         identity::User,
         input::id_filter,
+        lead::{Handoff, LeadFeedback, ScoreLine},
         loader::{loaders, nested_page},
         node::{self, NodeKind},
         order::OrderDirection,
         page_complexity,
         persona::Persona,
         principal,
+        scoring::ScoringRule,
         stage::{StageChange, StageHistoryFilter, history_filter, stage_change},
     },
     service::{
@@ -176,6 +178,47 @@ impl Stakeholder {
         self.0.last_engaged_at
     }
 
+    /// Sales' feedback on this lead, newest first.
+    async fn feedback(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<LeadFeedback>> {
+        let rows = loaders(ctx)?
+            .feedback
+            .load_one(self.0.id)
+            .await
+            .map_err(AppError::from)?;
+        Ok(rows.unwrap_or_default().into_iter().map(LeadFeedback).collect())
+    }
+
+    /// While the lead is an MQL: when it was handed to sales and by when they should accept it.
+    async fn handoff(&self) -> Option<Handoff> {
+        let (assigned_at, accept_by) = (self.0.handoff_assigned_at?, self.0.handoff_accept_by?);
+        (self.0.lead_stage == entity::enums::LeadStage::Mql).then(|| Handoff {
+            assigned_at,
+            accept_by,
+            overdue: Utc::now() > accept_by,
+        })
+    }
+
+    /// Which rules give this lead which points now.
+    async fn score_breakdown(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ScoreLine>> {
+        let p = principal(ctx)?;
+        let may_see_rules = crate::domain::authz::authorize(
+            p,
+            crate::domain::permission::Permission::ScoringManage,
+            crate::domain::authz::Resource::Any,
+        )
+        .is_ok();
+        let lines = crate::service::scoring::breakdown(crate::graphql::db(ctx)?, &self.0).await?;
+        Ok(lines
+            .into_iter()
+            .map(|l| ScoreLine {
+                rule_name: l.rule.name.clone(),
+                points: l.points.round() as i32,
+                behaviour: l.behaviour,
+                rule: may_see_rules.then_some(ScoringRule(l.rule)),
+            })
+            .collect())
+    }
+
     /// The deals this person takes part in (those you may read), as they joined.
     async fn deals(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<DealParticipant>> {
         let p = principal(ctx)?;
@@ -284,6 +327,8 @@ pub struct StakeholderFilter {
     pub owner_id: Option<ID>,
     /// Stakeholders whose lead score is at least this.
     pub min_score: Option<i32>,
+    /// true: MQLs sales have not accepted by their deadline.
+    pub handoff_overdue: Option<bool>,
     #[graphql(default)]
     pub include_archived: bool,
 }
@@ -303,6 +348,7 @@ pub fn stakeholder_filter(filter: Option<StakeholderFilter>) -> service::Stakeho
         persona_id: id_filter(f.persona_id, NodeKind::Persona),
         owner_id: id_filter(f.owner_id, NodeKind::User),
         min_score: f.min_score,
+        handoff_overdue: f.handoff_overdue,
         include_archived: f.include_archived,
     }
 }
