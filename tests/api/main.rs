@@ -12,6 +12,7 @@ mod engagement;
 mod http;
 mod identity;
 mod jwt;
+mod lead;
 mod limits;
 mod opportunity;
 mod permissions;
