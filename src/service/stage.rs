@@ -95,6 +95,24 @@ pub(crate) async fn enter(
     Ok(())
 }
 
+/// Opens the first stage interval of every record that has none (records written in bulk, by
+/// the seed): each entered its current stage when it was created. Three set-based statements.
+pub async fn open_missing_intervals(db: &impl ConnectionTrait) -> Result<(), AppError> {
+    for (kind, table, stage) in [
+        ("LEAD", "stakeholder", "lead_stage"),
+        ("OPPORTUNITY", "opportunity", "stage"),
+        ("BUYING", "deal_participant", "buying_stage"),
+    ] {
+        db.execute_unprepared(&format!(
+            "INSERT INTO stage_interval (subject_id, entered_at, kind, account_id, stage, left_at) \
+             SELECT t.id, t.created_at, '{kind}', t.account_id, t.{stage}, NULL FROM {table} t \
+             WHERE NOT EXISTS (SELECT 1 FROM stage_interval i WHERE i.subject_id = t.id)"
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
 /// The API name of a stage, as stored in history.
 pub(crate) fn name<T: sea_orm::ActiveEnum<Value = String>>(stage: T) -> String {
     stage.to_value()
