@@ -6,7 +6,7 @@ use entity::{
     account, content, content_tag, engagement,
     enums::LeadStage,
     score_contribution as contribution,
-    scoring_rule::{self, ActiveModel, Column, Entity as Rule, Model},
+    scoring_rule::{ActiveModel, Column, Entity as Rule, Model},
     scoring_settings, stakeholder,
 };
 use sea_orm::{
@@ -463,15 +463,44 @@ pub(crate) async fn accept_by(
     Ok(at + Duration::hours(i64::from(settings(db).await?.handoff_sla_hours)))
 }
 
-/// Settings readable by everyone signed in (the handoff deadline concerns both teams).
-pub fn may_read_settings(_principal: &Principal) -> bool {
-    true
-}
-
-/// Rows of `scoring_rule`, for loaders.
-pub async fn rules_by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<Model>, sea_orm::DbErr> {
-    Rule::find()
-        .filter(scoring_rule::Column::Id.is_in(ids.iter().copied()))
+/// Lets behaviour points decay in stored scores: rescores up to `batch` leads that still carry
+/// behaviour points and were last scored more than an hour before `now`. Returns how many it
+/// rescored; the server runs it periodically, so `leadScore` (and `minScore`) stay current
+/// between touches.
+pub async fn refresh_decayed(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    batch: u64,
+) -> Result<usize, AppError> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    let half_life = settings(db).await?.decay_half_life_days;
+    let stale = stakeholder::Entity::find()
+        .filter(stakeholder::Column::BehaviourPoints.gt(0.5))
+        .filter(stakeholder::Column::ScoredAt.lt(now - Duration::hours(1)))
+        .order_by_asc(stakeholder::Column::ScoredAt)
+        .limit(batch)
         .all(db)
-        .await
+        .await?;
+    let txn = write(db).await?;
+    for person in &stale {
+        let behaviour = rules::decayed(
+            person.behaviour_points,
+            person.behaviour_at.unwrap_or(now),
+            now,
+            half_life,
+        );
+        stakeholder::Entity::update_many()
+            .set(stakeholder::ActiveModel {
+                behaviour_points: Set(behaviour),
+                behaviour_at: Set(Some(now)),
+                scored_at: Set(Some(now)),
+                lead_score: Set(rules::lead_score(person.fit_score, behaviour)),
+                ..Default::default()
+            })
+            .filter(stakeholder::Column::Id.eq(person.id))
+            .exec(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(stale.len())
 }

@@ -306,7 +306,43 @@ async fn shared_content_reaches_every_recipient(app: TestApp) {
     assert_eq!(still["content"]["engagements"]["totalCount"], 3);
 }
 
+/// Behaviour points decay in stored scores between touches: the server's periodic refresh
+/// rescores leads last scored over an hour ago.
+async fn behaviour_points_halve_every_half_life_in_stored_scores(app: TestApp) {
+    let acme = account(&app, "Acme").await;
+    let ana = person(&app, &acme, "Ana").await;
+    app.data(
+        "mutation { createScoringRule(input: { name: \"Meeting\", points: 80, engagementKind: MEETING }) { userErrors { code } } }",
+        json!({}),
+    )
+    .await;
+    app.data(TOUCH, json!({ "i": { "stakeholderId": ana, "kind": "MEETING" } }))
+        .await;
+    assert_eq!(lead(&app, &ana).await["leadScore"], 80);
+    let min = "query($m: Int!) { stakeholders(first: 5, filter: { minScore: $m }) { totalCount } }";
+    assert_eq!(
+        app.data(min, json!({ "m": 50 })).await["stakeholders"]["totalCount"],
+        1
+    );
+
+    let later = chrono::Utc::now() + chrono::Duration::days(30);
+    let rescored = trapeze::service::scoring::refresh_decayed(&app.db, later, 100)
+        .await
+        .unwrap();
+    assert_eq!(rescored, 1);
+    assert_eq!(
+        lead(&app, &ana).await["leadScore"],
+        40,
+        "one half-life (30 days) later"
+    );
+    assert_eq!(
+        app.data(min, json!({ "m": 50 })).await["stakeholders"]["totalCount"],
+        0
+    );
+}
+
 on_both_stores!(
     a_lead_goes_round_the_loop_and_closes_won,
-    shared_content_reaches_every_recipient
+    shared_content_reaches_every_recipient,
+    behaviour_points_halve_every_half_life_in_stored_scores,
 );
