@@ -7,7 +7,17 @@
 //! split a level in two, or take keys of the next level, so the statement count of a request
 //! depended on timing (found by the statement-count tests).
 
-use std::{collections::HashMap, future::Future, sync::Arc, task::Poll, time::Duration};
+use std::{
+    collections::HashMap,
+    future::Future,
+    pin::Pin,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    task::{Context, Poll, Wake, Waker},
+    time::Duration,
+};
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use entity::{
@@ -67,11 +77,13 @@ impl LoadQueue {
     /// Runs `work` and, on the same task, every batch it queues, in rounds: execution runs until
     /// it waits, every batch it queued meanwhile runs to the end, then execution goes on. A round
     /// is one nesting level, so each batch holds every key of its level and never a key of the
-    /// next one: the statements a request sends depend on its shape, not on timing.
+    /// next one: the statements a request sends depend on its shape, not on timing or list sizes.
     pub async fn drive<T>(mut self, work: impl Future<Output = T>) -> T {
+        // Tokio's co-operative budget would make execution yield by itself mid-level.
+        let work = tokio::task::unconstrained(work);
         tokio::pin!(work);
         loop {
-            if let Poll::Ready(out) = poll_fn(|cx| Poll::Ready(work.as_mut().poll(cx))).await {
+            if let Some(out) = until_quiet(work.as_mut()).await {
                 return out;
             }
             let mut round = Vec::new();
@@ -80,11 +92,14 @@ impl LoadQueue {
             }
             if round.is_empty() {
                 // Execution waits on something else (a resolver's own query): wait for it to
-                // finish or to queue a batch.
+                // finish or to queue a batch, then let it finish the level before the batch runs.
                 tokio::select! {
                     biased;
                     out = &mut work => return out,
                     Some(batch) = self.0.recv() => round.push(batch),
+                }
+                if let Some(out) = until_quiet(work.as_mut()).await {
+                    return out;
                 }
                 while let Ok(batch) = self.0.try_recv() {
                     round.push(batch);
@@ -93,6 +108,48 @@ impl LoadQueue {
             join_all(round).await;
         }
     }
+}
+
+/// Records whether a future woke itself while it was polled.
+struct WakeFlag {
+    woken: AtomicBool,
+    inner: Waker,
+}
+
+impl Wake for WakeFlag {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.woken.store(true, Ordering::SeqCst);
+        self.inner.wake_by_ref();
+    }
+}
+
+/// Polls `work` until it finishes (`Some`) or waits on something other than itself (`None`).
+/// A list of more than 30 fields is resolved through `FuturesUnordered`, which returns `Pending`
+/// and wakes itself after every two completions to stay fair: without polling again at once, a
+/// level's keys would reach the loaders two at a time, one batch each (found by the benchmark).
+async fn until_quiet<T>(mut work: Pin<&mut impl Future<Output = T>>) -> Option<T> {
+    poll_fn(|cx| {
+        // A bound, in case something wakes itself forever without waiting on anything.
+        for _ in 0..100_000 {
+            let flag = Arc::new(WakeFlag {
+                woken: AtomicBool::new(false),
+                inner: cx.waker().clone(),
+            });
+            let waker = Waker::from(flag.clone());
+            if let Poll::Ready(out) = work.as_mut().poll(&mut Context::from_waker(&waker)) {
+                return Poll::Ready(Some(out));
+            }
+            if !flag.woken.load(Ordering::SeqCst) {
+                return Poll::Ready(None);
+            }
+        }
+        Poll::Ready(None)
+    })
+    .await
 }
 
 impl Loaders {
