@@ -10,6 +10,7 @@ mod m20261123_000004_bind_role_timestamps;
 mod m20261123_000005_index_content_and_engagement_reads;
 mod m20261123_000006_create_stage_history;
 mod m20261123_000007_add_engagement_note;
+mod m20261123_000008_index_live_stages;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000005_index_content_and_engagement_reads::Migration),
             Box::new(m20261123_000006_create_stage_history::Migration),
             Box::new(m20261123_000007_add_engagement_note::Migration),
+            Box::new(m20261123_000008_index_live_stages::Migration),
         ]
     }
 }

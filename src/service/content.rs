@@ -415,9 +415,8 @@ async fn for_change(
     id: Uuid,
     permission: Permission,
 ) -> Result<Model, AppError> {
-    let current = find_many(db, principal, &[id])
+    let current = super::lock_visible(db, visible(principal), Column::Id, id)
         .await?
-        .pop()
         .ok_or_else(not_found)?;
     authz::authorize(principal, permission, Resource::Owned(&[current.owner_id]))?;
     Ok(current)

@@ -12,7 +12,7 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    Set,
+    QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -230,7 +230,15 @@ pub async fn add_participant(
     let txn = super::write(db).await?;
     let deal = managed_opportunity(&txn, principal, opportunity_id, "opportunityId").await?;
     let person = match input.stakeholder_id {
-        Some(id) => people::find_many(&txn, principal, &[id]).await?.pop(),
+        Some(id) => {
+            super::lock_visible(
+                &txn,
+                people::visible(principal),
+                entity::stakeholder::Column::Id,
+                id,
+            )
+            .await?
+        }
         None => None,
     }
     .ok_or_else(|| Ref::not_found("stakeholderId", "stakeholder"))?;
@@ -281,14 +289,25 @@ pub async fn add_participant(
     Ok(model)
 }
 
+/// A participant the caller may read, locked until the transaction ends; `None` otherwise.
+pub(crate) async fn lock_participant(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    id: Uuid,
+) -> Result<Option<participant::Model>, AppError> {
+    let row = Participant::find_by_id(id).lock_exclusive().one(db).await?;
+    let rows =
+        readable_by_opportunity(db, principal, row.into_iter().collect(), |p| p.opportunity_id).await?;
+    Ok(rows.into_iter().next())
+}
+
 async fn participant_for_change(
     db: &impl ConnectionTrait,
     principal: &Principal,
     id: Uuid,
 ) -> Result<participant::Model, AppError> {
-    let current = find_participants(db, principal, &[id])
+    let current = lock_participant(db, principal, id)
         .await?
-        .pop()
         .ok_or_else(|| Ref::not_found("id", "participant"))?;
     managed_opportunity(db, principal, current.opportunity_id, "id").await?;
     Ok(current)
@@ -464,10 +483,13 @@ pub async fn update_risk(
 ) -> Result<risk::Model, AppError> {
     authz::authorize(principal, Permission::DealManage, authz::Resource::Any)?;
     let txn = super::write(db).await?;
-    let current = find_risks(&txn, principal, &[changes.id])
-        .await?
-        .pop()
-        .ok_or_else(|| Ref::not_found("id", "deal risk"))?;
+    let locked = Risk::find_by_id(changes.id).lock_exclusive().one(&txn).await?;
+    let current = readable_by_opportunity(&txn, principal, locked.into_iter().collect(), |r| {
+        r.opportunity_id
+    })
+    .await?
+    .pop()
+    .ok_or_else(|| Ref::not_found("id", "deal risk"))?;
     let deal = managed_opportunity(&txn, principal, current.opportunity_id, "id").await?;
     version::check_version(changes.expected_version, current.version)
         .map_err(|e| AppError::Rejected(vec![e]))?;

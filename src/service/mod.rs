@@ -20,7 +20,7 @@ pub mod user;
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr,
-    EntityTrait, QueryFilter, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    EntityTrait, QueryFilter, QuerySelect, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -120,6 +120,21 @@ pub(crate) async fn visible_by_ids<E: EntityTrait>(
         .filter(id_column.is_in(ids.iter().copied()))
         .all(db)
         .await?)
+}
+
+/// The row `id` among those the caller may read (`visible`), locked until the transaction ends
+/// (`FOR UPDATE` on PostgreSQL; on SQLite the write transaction already holds the database), so
+/// a change computed from it cannot be overtaken between its read and its write.
+pub(crate) async fn lock_visible<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    visible: Result<sea_orm::Select<E>, AppError>,
+    id_column: E::Column,
+    id: Uuid,
+) -> Result<Option<E::Model>, AppError> {
+    let Ok(select) = visible else {
+        return Ok(None);
+    };
+    Ok(select.filter(id_column.eq(id)).lock_exclusive().one(db).await?)
 }
 
 /// Keeps a field's user error aside so that every bad field of an input is reported at once.

@@ -235,9 +235,8 @@ pub(crate) async fn for_change(
     permission: Permission,
     field: &str,
 ) -> Result<Model, AppError> {
-    let current = find_many(db, principal, &[id])
+    let current = super::lock_visible(db, visible(principal), Column::Id, id)
         .await?
-        .pop()
         .ok_or_else(|| Ref::not_found(field, "opportunity"))?;
     authz::authorize(principal, permission, Resource::Owned(&[current.owner_id]))?;
     Ok(current)

@@ -306,7 +306,13 @@ impl<E: EntityTrait> Nested<E> {
         parent: E::Column,
         parent_of: fn(&E::Model) -> Uuid,
     ) -> Self {
-        let sql = select.clone().build(DbBackend::Sqlite).to_string();
+        // The parent column is part of the query: an account's engagements and a deal's share
+        // their rows' SQL but not their parent.
+        let sql = format!(
+            "{}|{}",
+            select.clone().build(DbBackend::Sqlite),
+            sea_orm::IdenStatic::as_str(&parent)
+        );
         let fingerprint = format!("{sql}|{}|{window:?}", key.name);
         Self {
             fingerprint,
@@ -515,5 +521,23 @@ mod tests {
         assert_eq!(Cursor::decode("after", &raw, "name:asc").unwrap(), c);
         assert!(Cursor::decode("after", &raw, "created_at:asc").is_err());
         assert!(Cursor::decode("after", "not a cursor", "name:asc").is_err());
+    }
+
+    #[test]
+    fn nested_queries_of_different_parents_are_different_queries() {
+        use entity::engagement::{Column, Entity};
+        let nested = |parent: Column| {
+            let key = SortKey::<Entity>::oldest_first(Column::CreatedAt, Column::Id, |m| {
+                (SortValue::Time(m.created_at), m.id)
+            });
+            let window = args(Some(5), None).window(&key.name).unwrap();
+            Nested::new(Entity::find(), key, window, parent, |m| m.account_id)
+        };
+        assert!(nested(Column::AccountId) == nested(Column::AccountId));
+        assert!(nested(Column::AccountId) != nested(Column::OpportunityId));
+        assert_ne!(
+            nested(Column::AccountId).count_fingerprint(),
+            nested(Column::OpportunityId).count_fingerprint()
+        );
     }
 }

@@ -14,7 +14,7 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-    QueryFilter, Set,
+    QueryFilter, QuerySelect, Set,
     sea_query::{Expr, ExprTrait},
 };
 use uuid::Uuid;
@@ -295,6 +295,7 @@ async fn people_on(
     }
     Ok(stakeholder::Entity::find()
         .filter(stakeholder::Column::Id.is_in(ids))
+        .lock_exclusive()
         .all(db)
         .await?)
 }
@@ -392,9 +393,8 @@ pub async fn move_buying(
     let not_found = || Ref::not_found("participantId", "participant");
     let id = input.participant_id.ok_or_else(not_found)?;
     let txn = write(db).await?;
-    let current = deal::find_participants(&txn, principal, &[id])
+    let current = deal::lock_participant(&txn, principal, id)
         .await?
-        .pop()
         .ok_or_else(not_found)?;
     deals::for_change(
         &txn,
