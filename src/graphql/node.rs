@@ -18,6 +18,7 @@ use crate::{
         deal::{DealParticipant, DealRisk},
         engagement::Engagement,
         identity::{ApiToken, Role, User},
+        lead::LeadFeedback,
         opportunity::Opportunity,
         persona::Persona,
         principal,
@@ -126,6 +127,7 @@ pub enum Node {
     OpportunityStageChange(OpportunityStageChange),
     BuyingStageChange(BuyingStageChange),
     ScoringRule(ScoringRule),
+    LeadFeedback(LeadFeedback),
 }
 
 /// The most IDs one `nodes` call takes.
@@ -200,6 +202,12 @@ async fn load(ctx: &Context<'_>, ids: &[ID]) -> Result<Vec<Option<Node>>, AppErr
             StageChange::BuyingStageChange(c) => Node::BuyingStageChange(c),
         };
         found.insert((NodeKind::StageChange, m.id), node);
+    }
+    for m in service::lead::find_feedback(db, p, &of_kind(NodeKind::LeadFeedback)).await? {
+        found.insert(
+            (NodeKind::LeadFeedback, m.id),
+            Node::LeadFeedback(LeadFeedback(m)),
+        );
     }
     for m in service::scoring::find_rules(db, p, &of_kind(NodeKind::ScoringRule)).await? {
         found.insert((NodeKind::ScoringRule, m.id), Node::ScoringRule(ScoringRule(m)));

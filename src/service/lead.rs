@@ -215,3 +215,18 @@ pub async fn feedback_of(
         .all(db)
         .await
 }
+
+/// Feedback by ID, on leads the caller may read.
+pub async fn find_feedback(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    ids: &[Uuid],
+) -> Result<Vec<lead_feedback::Model>, AppError> {
+    use sea_orm::{QuerySelect, QueryTrait};
+    let Ok(people) = people::visible(principal) else {
+        return Ok(Vec::new());
+    };
+    let readable = people.select_only().column(Column::Id).into_query();
+    let visible = Feedback::find().filter(lead_feedback::Column::StakeholderId.in_subquery(readable));
+    super::visible_by_ids(db, Ok(visible), lead_feedback::Column::Id, ids).await
+}

@@ -206,6 +206,20 @@ async fn a_lead_goes_round_the_loop_and_closes_won(app: TestApp) {
         good["recordLeadFeedback"]["feedback"],
         json!({ "rating": "GOOD", "comment": "ready to buy" })
     );
+    let feedback_id = app
+        .data(
+            "query($id: ID!) { node(id: $id) { ... on Stakeholder { feedback { id } } } }",
+            json!({ "id": ana }),
+        )
+        .await["node"]["feedback"][0]["id"]
+        .clone();
+    let refetched = app
+        .data(
+            "query($id: ID!) { node(id: $id) { ... on LeadFeedback { rating } } }",
+            json!({ "id": feedback_id }),
+        )
+        .await;
+    assert_eq!(refetched["node"]["rating"], "GOOD");
 
     // She joins a deal with Ben; each moves through their own buying stage, one backwards.
     let d = deal(&app, json!({ "accountId": acme, "name": "Platform" })).await;
