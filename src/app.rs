@@ -8,12 +8,13 @@ use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 
 use crate::{
-    config::{Settings, redact_url},
+    config::{Environment, Settings, redact_url},
     db,
     error::AppError,
     graphql,
     http::{self, AppState},
     metrics::Metrics,
+    seed,
     service::{self, auth::Auth, user::NewUser},
 };
 
@@ -31,6 +32,17 @@ pub enum StartError {
     },
     #[error("cannot prepare sign-in: {0}")]
     Auth(String),
+    #[error("cannot load the demo data: {0}")]
+    Demo(String),
+}
+
+/// How the server starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StartOptions {
+    /// Apply pending migrations first.
+    pub migrate: bool,
+    /// Load the small demo data set when the database has no accounts (`serve --demo`).
+    pub demo: bool,
 }
 
 /// A server bound to its port, ready to run.
@@ -43,6 +55,12 @@ pub struct App {
 impl App {
     /// Connects to the database, applies pending migrations unless `migrate` is false, and binds.
     pub async fn build(settings: Settings, migrate: bool) -> Result<Self, StartError> {
+        Self::build_with(settings, StartOptions { migrate, demo: false }).await
+    }
+
+    /// [`App::build`], optionally loading the demo data before the port opens.
+    pub async fn build_with(settings: Settings, options: StartOptions) -> Result<Self, StartError> {
+        let migrate = options.migrate;
         let metrics = Arc::new(Metrics::default());
         let db = db::connect(&settings, metrics.clone())
             .await
@@ -52,6 +70,9 @@ impl App {
             })?;
         if migrate {
             Migrator::up(&db, None).await.map_err(StartError::Migrate)?;
+        }
+        if options.demo {
+            load_demo(&db, settings.env).await?;
         }
         let auth = Auth::load(&db, &settings.auth, settings.env)
             .await
@@ -100,15 +121,55 @@ impl App {
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         tracing::info!(addr = %self.addr, "trapeze listening");
         let db = self.state.db.clone();
+        let scores = tokio::spawn(decay_scores(db.clone()));
         axum::serve(self.listener, http::router(self.state))
             .with_graceful_shutdown(shutdown)
             .await?;
+        scores.abort();
         if let Err(err) = db.close().await {
             tracing::warn!(error = %err, "closing the database pool failed");
         }
         tracing::info!("trapeze stopped");
         Ok(())
     }
+}
+
+/// Keeps stored lead scores current as behaviour points decay: every ten minutes, rescores the
+/// leads last scored over an hour ago, a thousand at a time.
+async fn decay_scores(db: DatabaseConnection) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        every.tick().await;
+        loop {
+            match service::scoring::refresh_decayed(&db, chrono::Utc::now(), 1000).await {
+                Ok(1000) => continue,
+                Ok(_) => break,
+                Err(err) => {
+                    tracing::warn!(cause = %err.public_cause(), "rescoring decayed lead scores failed");
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// `serve --demo`: the small data set and the demo sign-ins, on a database without accounts.
+/// Refused in production, where a known demo password would be an open door.
+async fn load_demo(db: &DatabaseConnection, env: Environment) -> Result<(), StartError> {
+    if env == Environment::Production {
+        return Err(StartError::Demo(
+            "--demo is for development; it is refused when TRAPEZE_ENV=production".into(),
+        ));
+    }
+    if let Some(report) = seed::demo(db)
+        .await
+        .map_err(|e| StartError::Demo(e.to_string()))?
+    {
+        // Standard output rather than the log: the sign-ins may carry a generated password.
+        print!("{}", report.render());
+    }
+    Ok(())
 }
 
 /// Creates the first admin from the settings when the database has no user yet.

@@ -1,4 +1,4 @@
-//! The command line: `serve` (the default), `migrate`, `schema`.
+//! The command line: `serve` (the default), `migrate`, `schema`, `user`, `seed`.
 
 use std::{path::PathBuf, process::ExitCode};
 
@@ -10,6 +10,7 @@ use crate::{
     config::Settings,
     db, graphql,
     metrics::Metrics,
+    seed,
     service::{self, user::NewUser},
     telemetry,
 };
@@ -35,6 +36,9 @@ enum Command {
         /// Do not apply pending migrations at start-up.
         #[arg(long)]
         no_migrate: bool,
+        /// Load the small demo data set and demo users first, if the database has no accounts.
+        #[arg(long)]
+        demo: bool,
     },
     /// Apply, roll back or list the database migrations.
     Migrate {
@@ -47,6 +51,15 @@ enum Command {
     User {
         #[command(subcommand)]
         action: UserAction,
+    },
+    /// Fill a database without accounts with deterministic demo data and one demo user per
+    /// built-in role (password from TRAPEZE_DEMO_PASSWORD, or generated and printed once).
+    Seed {
+        #[arg(long, value_enum, default_value_t = seed::Size::Small)]
+        size: seed::Size,
+        /// The same seed gives the same data, ids included.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
     },
 }
 
@@ -104,8 +117,13 @@ pub fn main() -> ExitCode {
         }
     };
     let result = runtime.block_on(async move {
-        match cli.command.unwrap_or(Command::Serve { no_migrate: false }) {
-            Command::Serve { no_migrate } => serve(settings, !no_migrate).await,
+        let default = Command::Serve {
+            no_migrate: false,
+            demo: false,
+        };
+        match cli.command.unwrap_or(default) {
+            Command::Serve { no_migrate, demo } => serve(settings, !no_migrate, demo).await,
+            Command::Seed { size, seed } => seed_data(settings, size, seed).await,
             Command::Migrate { action } => migrate(settings, action).await,
             Command::User { action } => user(settings, action).await,
             Command::Schema => Ok(()),
@@ -121,8 +139,11 @@ pub fn main() -> ExitCode {
     }
 }
 
-async fn serve(settings: Settings, migrate: bool) -> Result<(), String> {
-    let app = App::build(settings, migrate).await.map_err(|e| e.to_string())?;
+async fn serve(settings: Settings, migrate: bool, demo: bool) -> Result<(), String> {
+    let options = app::StartOptions { migrate, demo };
+    let app = App::build_with(settings, options)
+        .await
+        .map_err(|e| e.to_string())?;
     app.run_until(app::shutdown_signal())
         .await
         .map_err(|e| format!("server error: {e}"))
@@ -157,6 +178,24 @@ async fn user(settings: Settings, action: UserAction) -> Result<(), String> {
         .map_err(|e| e.public_cause())?;
     println!("created user {} with role {role}", user.email);
     Ok(())
+}
+
+async fn seed_data(settings: Settings, size: seed::Size, seed: u64) -> Result<(), String> {
+    let db = db::connect(&settings, std::sync::Arc::new(Metrics::default()))
+        .await
+        .map_err(|e| format!("cannot connect to the database: {e}"))?;
+    Migrator::up(&db, None)
+        .await
+        .map_err(|e| format!("migration failed: {e}"))?;
+    let progress = true;
+    let report = seed::run(&db, seed::Options { size, seed, progress })
+        .await
+        .map_err(|e| e.to_string())?;
+    // Standard output, not the log: it may hold the generated demo password.
+    print!("{}", report.render());
+    db.close()
+        .await
+        .map_err(|e| format!("closing the database failed: {e}"))
 }
 
 async fn migrate(settings: Settings, action: MigrateAction) -> Result<(), String> {

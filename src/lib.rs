@@ -13,5 +13,6 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod metrics;
+pub mod seed;
 pub mod service;
 pub mod telemetry;

@@ -18,5 +18,6 @@ mod opportunity;
 mod permissions;
 mod persona;
 mod schema;
+mod seed;
 mod stage;
 mod stakeholder;

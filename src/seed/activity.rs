@@ -1,0 +1,376 @@
+//! What happens on an account's deals: who takes part, which risks come up, and every touch a
+//! person has with marketing and sales.
+
+use entity::{
+    deal_participant, deal_risk,
+    deal_risk::{RiskKind, RiskStatus, Severity},
+    engagement::{self, EngagementKind},
+    enums::{BuyingRole, BuyingStage, LeadStage},
+    opportunity::{self, OpportunityStage},
+    stakeholder,
+};
+use uuid::Uuid;
+
+use super::{
+    rng::{BASE_MS, DAY_MS, HOUR_MS, Rng, SECOND_MS, at},
+    words,
+    world::World,
+};
+
+/// What the rest of an account's rows need to know about one of its deals.
+#[derive(Clone, Debug)]
+pub struct Deal {
+    pub created: i64,
+    /// When it closed, or the end of the demo clock for an open deal.
+    pub end: i64,
+    pub stage: OpportunityStage,
+    /// Positions of its participants among the account's people; the first is the primary
+    /// contact when `has_primary`.
+    pub members: Vec<usize>,
+    pub has_primary: bool,
+    /// Positions in [`words::COMPETITORS`].
+    pub competitors: Vec<usize>,
+    pub owner: Option<Uuid>,
+}
+
+impl Deal {
+    pub fn is_open(&self) -> bool {
+        !matches!(
+            self.stage,
+            OpportunityStage::ClosedWon | OpportunityStage::ClosedLost
+        )
+    }
+
+    fn live_at(&self, ms: i64) -> bool {
+        self.created <= ms && ms <= self.end
+    }
+}
+
+/// A stakeholder row being built, with its creation time in milliseconds.
+#[derive(Clone, Debug)]
+pub struct Person {
+    pub row: stakeholder::Model,
+    pub created: i64,
+}
+
+fn buying_stage(rng: &mut Rng, stage: OpportunityStage) -> BuyingStage {
+    use BuyingStage::*;
+    match stage {
+        OpportunityStage::Discovery => rng.weighted(&[
+            (ProblemIdentification, 50),
+            (SolutionExploration, 40),
+            (Unaware, 10),
+        ]),
+        OpportunityStage::Qualification => rng.weighted(&[
+            (SolutionExploration, 50),
+            (RequirementsBuilding, 40),
+            (ProblemIdentification, 10),
+        ]),
+        OpportunityStage::Evaluation => rng.weighted(&[
+            (RequirementsBuilding, 45),
+            (SupplierSelection, 45),
+            (SolutionExploration, 10),
+        ]),
+        OpportunityStage::Proposal => rng.weighted(&[
+            (SupplierSelection, 40),
+            (Validation, 50),
+            (RequirementsBuilding, 10),
+        ]),
+        OpportunityStage::Negotiation => {
+            rng.weighted(&[(Validation, 30), (ConsensusCreation, 55), (SupplierSelection, 15)])
+        }
+        OpportunityStage::ClosedWon => rng.weighted(&[(Committed, 90), (ConsensusCreation, 10)]),
+        OpportunityStage::ClosedLost => rng.weighted(&[
+            (SupplierSelection, 35),
+            (Validation, 30),
+            (RequirementsBuilding, 20),
+            (ConsensusCreation, 15),
+        ]),
+    }
+}
+
+/// The participants of one deal: distinct people, at most one primary.
+pub fn participants(
+    rng: &mut Rng,
+    deal: &Deal,
+    opp: &opportunity::Model,
+    persons: &[Person],
+) -> Vec<deal_participant::Model> {
+    deal.members
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let person = &persons[*m];
+            let lo = deal.created.max(person.created);
+            let created = (lo + rng.range(0, 3 * DAY_MS)).min(deal.end.max(lo));
+            let role = if rng.chance(0.85) {
+                person.row.buying_role
+            } else {
+                rng.weighted(&[
+                    (BuyingRole::Influencer, 40),
+                    (BuyingRole::TechnicalEvaluator, 30),
+                    (BuyingRole::EndUser, 20),
+                    (BuyingRole::Blocker, 10),
+                ])
+            };
+            deal_participant::Model {
+                id: rng.uuid_v7(created),
+                opportunity_id: opp.id,
+                stakeholder_id: person.row.id,
+                account_id: opp.account_id,
+                role,
+                is_primary: i == 0 && deal.has_primary,
+                buying_stage: buying_stage(rng, deal.stage),
+                created_at: at(created),
+                updated_at: at(rng.range(created, deal.end.max(created))),
+                version: 1,
+            }
+        })
+        .collect()
+}
+
+const RISKS: [(RiskKind, u32); 7] = [
+    (RiskKind::Competitor, 30),
+    (RiskKind::DoNothing, 20),
+    (RiskKind::Budget, 15),
+    (RiskKind::Timing, 12),
+    (RiskKind::BuildInHouse, 10),
+    (RiskKind::ChampionLeaving, 6),
+    (RiskKind::Other, 7),
+];
+
+fn risk_text(kind: RiskKind, competitor: Option<&str>) -> String {
+    match kind {
+        RiskKind::Competitor => format!(
+            "{} is also in the evaluation and is pitching a lower price.",
+            competitor.unwrap_or("Another vendor")
+        ),
+        RiskKind::DoNothing => "The team may keep its spreadsheets rather than change anything.".into(),
+        RiskKind::Budget => "Budget for next year is not approved yet.".into(),
+        RiskKind::Timing => "A reorganisation may push the decision to next quarter.".into(),
+        RiskKind::BuildInHouse => "IT proposes to build the integration in-house.".into(),
+        RiskKind::ChampionLeaving => "Our champion is interviewing elsewhere.".into(),
+        RiskKind::Other => "Legal review of the data processing terms is slow.".into(),
+    }
+}
+
+/// The risks raised on one deal, by its participants, with the content that answers them.
+pub fn risks(
+    rng: &mut Rng,
+    world: &World,
+    deal: &Deal,
+    opp: &opportunity::Model,
+    persons: &[Person],
+) -> Vec<deal_risk::Model> {
+    // One risk on a share of the deals, a second one on some of those: the mean is the plan's.
+    let rate = f64::from(world.plan.risks_per_hundred_opportunities) / 100.0;
+    let count = if rng.chance(rate / 1.15) {
+        1 + usize::from(rng.chance(0.15))
+    } else {
+        0
+    };
+    (0..count)
+        .map(|_| {
+            let mut kind = rng.weighted(&RISKS);
+            if kind == RiskKind::Competitor && deal.competitors.is_empty() {
+                kind = RiskKind::DoNothing;
+            }
+            let competitor = (kind == RiskKind::Competitor).then(|| *rng.pick(&deal.competitors));
+            let name = competitor.map(|c| words::COMPETITORS[c]);
+            let created = rng.range(deal.created, deal.end);
+            let status = match deal.stage {
+                OpportunityStage::ClosedWon => RiskStatus::Mitigated,
+                OpportunityStage::ClosedLost => {
+                    rng.weighted(&[(RiskStatus::Realized, 60), (RiskStatus::Mitigated, 40)])
+                }
+                _ => rng.weighted(&[
+                    (RiskStatus::Open, 65),
+                    (RiskStatus::Mitigated, 30),
+                    (RiskStatus::Realized, 5),
+                ]),
+            };
+            let raised_by = rng
+                .pick_opt(&deal.members)
+                .filter(|_| rng.chance(0.8))
+                .map(|m| persons[m].row.id);
+            let answered_by = rng
+                .chance(0.55)
+                .then(|| world.library.answer(rng, kind, competitor, created))
+                .flatten();
+            deal_risk::Model {
+                id: rng.uuid_v7(created),
+                opportunity_id: opp.id,
+                account_id: opp.account_id,
+                kind,
+                severity: rng.weighted(&[(Severity::Low, 30), (Severity::Medium, 45), (Severity::High, 25)]),
+                description: Some(risk_text(kind, name)),
+                competitor: name.map(str::to_owned),
+                raised_by_id: raised_by,
+                answered_by_id: answered_by,
+                status,
+                created_at: at(created),
+                updated_at: at(rng.range(created, deal.end)),
+                version: 1,
+            }
+        })
+        .collect()
+}
+
+const TOUCHES: [(EngagementKind, u32); 13] = [
+    (EngagementKind::EmailOpened, 20),
+    (EngagementKind::EmailClicked, 10),
+    (EngagementKind::ContentViewed, 18),
+    (EngagementKind::ContentDownloaded, 8),
+    (EngagementKind::ContentShared, 6),
+    (EngagementKind::WebinarRegistered, 5),
+    (EngagementKind::WebinarAttended, 4),
+    (EngagementKind::FormSubmitted, 6),
+    (EngagementKind::Meeting, 7),
+    (EngagementKind::Call, 8),
+    (EngagementKind::EmailReplied, 3),
+    (EngagementKind::SocialInteraction, 4),
+    (EngagementKind::EventVisit, 2),
+];
+
+/// Points a touch adds to the behaviour part of a lead score.
+fn points(kind: EngagementKind) -> i32 {
+    use EngagementKind::*;
+    match kind {
+        EmailOpened => 1,
+        ContentShared | SocialInteraction => 2,
+        EmailClicked | ContentViewed => 3,
+        WebinarRegistered => 4,
+        ContentDownloaded | EmailReplied | Call => 6,
+        EventVisit => 7,
+        WebinarAttended | FormSubmitted => 8,
+        Meeting => 10,
+    }
+}
+
+/// Every touch of every person of one account. Sets each person's `last_engaged_at` and a lead
+/// score (fit from influence and stage, behaviour from the touches).
+pub fn engagements(
+    rng: &mut Rng,
+    world: &World,
+    deals: &[Deal],
+    opportunities: &[opportunity::Model],
+    persons: &mut [Person],
+) -> Vec<engagement::Model> {
+    let mean = world.plan.engagements_per_stakeholder;
+    let mut out = Vec::new();
+    for (slot, person) in persons.iter_mut().enumerate() {
+        let activity = match person.row.lead_stage {
+            LeadStage::Inquiry => 0.5,
+            LeadStage::Disqualified => 0.4,
+            LeadStage::Nurture => 0.8,
+            LeadStage::Customer => 0.9,
+            LeadStage::Mql | LeadStage::Sal | LeadStage::Sql | LeadStage::Opportunity => 1.25,
+        };
+        let count = (rng.range(0, 2 * mean) as f64 * activity).round() as usize;
+        let mine: Vec<usize> = (0..deals.len())
+            .filter(|d| deals[*d].members.contains(&slot))
+            .collect();
+        let mut behaviour = 0;
+        let mut last = None;
+        for _ in 0..count {
+            let occurred = rng.range(person.created, BASE_MS - 60 * SECOND_MS);
+            let mut kind = rng.weighted(&TOUCHES);
+            let content = match kind {
+                EngagementKind::ContentViewed
+                | EngagementKind::ContentDownloaded
+                | EngagementKind::ContentShared => world.library.published.pick_before(rng, occurred),
+                EngagementKind::WebinarRegistered | EngagementKind::WebinarAttended => {
+                    world.library.webinars.pick_before(rng, occurred)
+                }
+                EngagementKind::EmailClicked if rng.chance(0.5) => {
+                    world.library.published.pick_before(rng, occurred)
+                }
+                _ => None,
+            };
+            let needs_content = matches!(
+                kind,
+                EngagementKind::ContentViewed
+                    | EngagementKind::ContentDownloaded
+                    | EngagementKind::ContentShared
+                    | EngagementKind::WebinarRegistered
+                    | EngagementKind::WebinarAttended
+            );
+            if needs_content && content.is_none() {
+                kind = EngagementKind::EmailOpened;
+            }
+            let sales_touch = matches!(
+                kind,
+                EngagementKind::Meeting
+                    | EngagementKind::Call
+                    | EngagementKind::ContentShared
+                    | EngagementKind::EmailReplied
+            );
+            let live: Vec<usize> = mine
+                .iter()
+                .copied()
+                .filter(|d| deals[*d].live_at(occurred))
+                .collect();
+            let deal = rng.pick_opt(&live).filter(|_| sales_touch && rng.chance(0.8));
+            let recorded_by = match kind {
+                EngagementKind::Meeting | EngagementKind::Call => deal
+                    .and_then(|d| deals[d].owner)
+                    .or(person.row.owner_id)
+                    .or_else(|| rng.pick_opt(&world.owners.sales)),
+                EngagementKind::ContentShared if rng.chance(0.5) => person.row.marketing_owner_id,
+                EngagementKind::ContentShared => {
+                    person.row.owner_id.or_else(|| rng.pick_opt(&world.owners.sales))
+                }
+                _ => None,
+            };
+            let duration = match kind {
+                EngagementKind::ContentViewed => Some(rng.range(20, 900)),
+                EngagementKind::WebinarAttended => Some(rng.range(1_200, 3_600)),
+                EngagementKind::Meeting => Some(rng.range(1_800, 3_600)),
+                EngagementKind::Call => Some(rng.range(300, 2_400)),
+                EngagementKind::EventVisit => Some(rng.range(600, 3_600)),
+                _ => None,
+            };
+            let created = if recorded_by.is_some() {
+                occurred + rng.range(60 * SECOND_MS, 2 * HOUR_MS)
+            } else {
+                occurred + rng.range(0, 5 * SECOND_MS)
+            }
+            .min(BASE_MS);
+            behaviour += points(kind);
+            last = last.max(Some(occurred));
+            out.push(engagement::Model {
+                id: rng.uuid_v7(created),
+                stakeholder_id: person.row.id,
+                account_id: person.row.account_id,
+                kind,
+                content_id: content,
+                opportunity_id: deal.map(|d| opportunities[d].id),
+                occurred_at: at(occurred),
+                duration_seconds: duration.map(|d| d as i32),
+                recorded_by_id: recorded_by,
+                created_at: at(created),
+                note: None,
+            });
+        }
+        let fit = i32::from(person.row.influence.unwrap_or(1)) * 5
+            + match person.row.lead_stage {
+                LeadStage::Inquiry | LeadStage::Disqualified => 0,
+                LeadStage::Nurture => 5,
+                _ => 20,
+            };
+        person.row.lead_score = (fit + behaviour).clamp(0, 100);
+        // The score splits into fit and behaviour points, scored as of the last touch.
+        person.row.fit_score = fit.min(person.row.lead_score);
+        person.row.behaviour_points = f64::from(person.row.lead_score - person.row.fit_score);
+        person.row.behaviour_at = last.map(at);
+        person.row.scored_at = last.map(at);
+        person.row.last_engaged_at = last.map(at);
+        // An engagement touches the record: it was updated at least then.
+        if let Some(t) = last
+            && at(t) > person.row.updated_at
+        {
+            person.row.updated_at = at(t);
+        }
+    }
+    out
+}
