@@ -134,22 +134,17 @@ impl App {
     }
 }
 
-/// Keeps stored lead scores current as behaviour points decay: every ten minutes, rescores the
-/// leads last scored over an hour ago, a thousand at a time.
+/// Keeps stored lead scores current as behaviour points decay: once a minute, rescores up to
+/// 2,000 of the leads last scored over an hour ago, oldest first, so the work spreads out instead
+/// of landing on the database at start-up.
 async fn decay_scores(db: DatabaseConnection) {
-    let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+    let period = std::time::Duration::from_secs(60);
+    let mut every = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     loop {
         every.tick().await;
-        loop {
-            match service::scoring::refresh_decayed(&db, chrono::Utc::now(), 1000).await {
-                Ok(1000) => continue,
-                Ok(_) => break,
-                Err(err) => {
-                    tracing::warn!(cause = %err.public_cause(), "rescoring decayed lead scores failed");
-                    break;
-                }
-            }
+        if let Err(err) = service::scoring::refresh_decayed(&db, chrono::Utc::now(), 2000).await {
+            tracing::warn!(cause = %err.public_cause(), "rescoring decayed lead scores failed");
         }
     }
 }
