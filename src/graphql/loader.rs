@@ -105,7 +105,15 @@ impl LoadQueue {
                     round.push(batch);
                 }
             }
-            join_all(round).await;
+            // Execution goes on being polled while the round runs: a resolver's own query that
+            // holds a pooled connection must be able to finish and give it back, or the batches
+            // could wait for connections it holds (a deadlock seen on a pool of four). Execution
+            // that waits only on the batches registers no keys meanwhile.
+            tokio::select! {
+                biased;
+                _ = join_all(round) => {}
+                out = &mut work => return out,
+            }
         }
     }
 }
