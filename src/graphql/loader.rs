@@ -51,6 +51,7 @@ pub struct Loaders {
     pub opportunities: DataLoader<ById<opportunity::Entity>>,
     pub contents: DataLoader<ById<content::Entity>>,
     pub participants: DataLoader<Grouped<deal_participant::Model>>,
+    pub participants_by_id: DataLoader<ById<deal_participant::Entity>>,
     pub deals: DataLoader<Grouped<deal_participant::Model>>,
     pub risks: DataLoader<Grouped<deal_risk::Model>>,
     pub competitors: DataLoader<Grouped<String>>,
@@ -201,6 +202,7 @@ impl Loaders {
             users: dl!(UserLoader(db.clone())),
             opportunities: dl!(ById::new(db)),
             contents: dl!(ById::new(db)),
+            participants_by_id: dl!(ById::new(db)),
             participants: grouped!(|db, keys| {
                 let rows = service::deal::participants_of(&db, &keys).await?;
                 Ok(rows.into_iter().map(|p| (p.opportunity_id, p)).collect())
@@ -279,7 +281,14 @@ macro_rules! has_id {
         })+
     };
 }
-has_id!(account, persona, stakeholder, opportunity, content);
+has_id!(
+    account,
+    persona,
+    stakeholder,
+    opportunity,
+    content,
+    deal_participant
+);
 
 impl<E> Loader<Uuid> for ById<E>
 where

@@ -18,6 +18,7 @@ pub mod node;
 pub mod opportunity;
 pub mod order;
 pub mod persona;
+mod related;
 mod root;
 pub mod scalars;
 pub mod scoring;

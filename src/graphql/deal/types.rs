@@ -12,10 +12,9 @@ use crate::{
         loader::loaders,
         node::{self, NodeKind},
         opportunity::Opportunity,
-        principal,
+        related,
         stakeholder::Stakeholder,
     },
-    service,
 };
 
 /// One stakeholder on one opportunity: their part in this deal and their own buying stage.
@@ -33,22 +32,6 @@ async fn opportunity(ctx: &Context<'_>, id: uuid::Uuid) -> async_graphql::Result
     })?))
 }
 
-async fn stakeholder(
-    ctx: &Context<'_>,
-    id: Option<uuid::Uuid>,
-) -> async_graphql::Result<Option<Stakeholder>> {
-    let Some(id) = id else { return Ok(None) };
-    let p = principal(ctx)?;
-    let found = loaders(ctx)?
-        .stakeholders
-        .load_one(id)
-        .await
-        .map_err(AppError::from)?;
-    Ok(found
-        .filter(|m| service::stakeholder::may_read(p, m))
-        .map(Stakeholder))
-}
-
 #[Object]
 impl DealParticipant {
     pub async fn id(&self) -> ID {
@@ -61,7 +44,7 @@ impl DealParticipant {
 
     /// Null when the stakeholder is not yours to see.
     async fn stakeholder(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Stakeholder>> {
-        stakeholder(ctx, Some(self.0.stakeholder_id)).await
+        related::stakeholder(ctx, Some(self.0.stakeholder_id)).await
     }
 
     /// Their part in this deal (it may differ from deal to deal).
@@ -125,21 +108,12 @@ impl DealRisk {
 
     /// The stakeholder who raised it; null when not yours to see.
     async fn raised_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Stakeholder>> {
-        stakeholder(ctx, self.0.raised_by_id).await
+        related::stakeholder(ctx, self.0.raised_by_id).await
     }
 
     /// The content that answers it; null when not yours to see.
     async fn answered_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Content>> {
-        let Some(id) = self.0.answered_by_id else {
-            return Ok(None);
-        };
-        let p = principal(ctx)?;
-        let found = loaders(ctx)?
-            .contents
-            .load_one(id)
-            .await
-            .map_err(AppError::from)?;
-        Ok(found.filter(|m| service::content::may_read(p, m)).map(Content))
+        related::content(ctx, self.0.answered_by_id).await
     }
 
     async fn status(&self) -> RiskStatus {

@@ -1,5 +1,6 @@
 //! Engagements in the API: every touch a person has with marketing and sales, newest first.
 
+use crate::graphql::related;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::engagement::Model;
@@ -52,32 +53,12 @@ impl Engagement {
 
     /// The content engaged with; null when none, or not yours to see.
     async fn content(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Content>> {
-        let Some(id) = self.0.content_id else {
-            return Ok(None);
-        };
-        let p = principal(ctx)?;
-        let found = loaders(ctx)?
-            .contents
-            .load_one(id)
-            .await
-            .map_err(AppError::from)?;
-        Ok(found.filter(|m| service::content::may_read(p, m)).map(Content))
+        related::content(ctx, self.0.content_id).await
     }
 
     /// The deal it counts toward; null when none, or not yours to see.
     async fn opportunity(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Opportunity>> {
-        let Some(id) = self.0.opportunity_id else {
-            return Ok(None);
-        };
-        let p = principal(ctx)?;
-        let found = loaders(ctx)?
-            .opportunities
-            .load_one(id)
-            .await
-            .map_err(AppError::from)?;
-        Ok(found
-            .filter(|m| service::opportunity::may_read(p, m))
-            .map(Opportunity))
+        related::opportunity(ctx, self.0.opportunity_id).await
     }
 
     async fn occurred_at(&self) -> DateTime<Utc> {

@@ -6,7 +6,6 @@ use chrono::{DateTime, Utc};
 use entity::lead_feedback;
 
 use crate::{
-    error::AppError,
     graphql::{
         account::user,
         db,
@@ -14,9 +13,8 @@ use crate::{
         error::{UserError, payload},
         identity::User,
         input::reference,
-        loader::loaders,
         node::{self, NodeKind},
-        principal,
+        principal, related,
         scoring::ScoringRule,
         stakeholder::Stakeholder,
     },
@@ -34,15 +32,7 @@ impl LeadFeedback {
     }
 
     async fn stakeholder(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Stakeholder>> {
-        let p = principal(ctx)?;
-        let found = loaders(ctx)?
-            .stakeholders
-            .load_one(self.0.stakeholder_id)
-            .await
-            .map_err(AppError::from)?;
-        Ok(found
-            .filter(|m| crate::service::stakeholder::may_read(p, m))
-            .map(Stakeholder))
+        related::stakeholder(ctx, Some(self.0.stakeholder_id)).await
     }
 
     async fn rating(&self) -> LeadRating {

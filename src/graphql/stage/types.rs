@@ -1,5 +1,6 @@
 //! `StageChange` and its three types, and `stageHistory`.
 
+use crate::graphql::related;
 use async_graphql::{Context, ID, InputObject, Interface, Object};
 use chrono::{DateTime, Utc};
 use entity::{
@@ -18,7 +19,6 @@ use crate::{
         deal::DealParticipant,
         enums::{BuyingStage, LeadStage, OpportunityStage, ReasonCode, StageKind},
         identity::User,
-        loader::loaders,
         node::{self, NodeKind},
         opportunity::Opportunity,
         page_complexity, principal,
@@ -65,38 +65,6 @@ fn stage<T: ActiveEnum<Value = String>>(raw: &str) -> async_graphql::Result<T> {
         .map_err(|_| AppError::internal(format!("unknown stage {raw} in history")))?)
 }
 
-async fn stakeholder(
-    ctx: &Context<'_>,
-    id: Option<uuid::Uuid>,
-) -> async_graphql::Result<Option<Stakeholder>> {
-    let Some(id) = id else { return Ok(None) };
-    let p = principal(ctx)?;
-    let found = loaders(ctx)?
-        .stakeholders
-        .load_one(id)
-        .await
-        .map_err(AppError::from)?;
-    Ok(found
-        .filter(|m| service::stakeholder::may_read(p, m))
-        .map(Stakeholder))
-}
-
-async fn opportunity(
-    ctx: &Context<'_>,
-    id: Option<uuid::Uuid>,
-) -> async_graphql::Result<Option<Opportunity>> {
-    let Some(id) = id else { return Ok(None) };
-    let p = principal(ctx)?;
-    let found = loaders(ctx)?
-        .opportunities
-        .load_one(id)
-        .await
-        .map_err(AppError::from)?;
-    Ok(found
-        .filter(|m| service::opportunity::may_read(p, m))
-        .map(Opportunity))
-}
-
 /// A move of a stakeholder's lead stage.
 #[derive(Clone)]
 pub struct LeadStageChange(pub Model);
@@ -125,7 +93,7 @@ impl LeadStageChange {
     }
 
     async fn stakeholder(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Stakeholder>> {
-        stakeholder(ctx, self.0.stakeholder_id).await
+        related::stakeholder(ctx, self.0.stakeholder_id).await
     }
 
     async fn from(&self) -> async_graphql::Result<LeadStage> {
@@ -165,7 +133,7 @@ impl OpportunityStageChange {
     }
 
     async fn opportunity(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Opportunity>> {
-        opportunity(ctx, self.0.opportunity_id).await
+        related::opportunity(ctx, self.0.opportunity_id).await
     }
 
     async fn from(&self) -> async_graphql::Result<OpportunityStage> {
@@ -206,19 +174,15 @@ impl BuyingStageChange {
 
     /// Null once the participant has been taken off the deal (their history stays).
     async fn participant(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<DealParticipant>> {
-        let Some(id) = self.0.participant_id else {
-            return Ok(None);
-        };
-        let found = service::deal::find_participants(db(ctx)?, principal(ctx)?, &[id]).await?;
-        Ok(found.into_iter().next().map(DealParticipant))
+        related::participant(ctx, self.0.participant_id).await
     }
 
     async fn stakeholder(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Stakeholder>> {
-        stakeholder(ctx, self.0.stakeholder_id).await
+        related::stakeholder(ctx, self.0.stakeholder_id).await
     }
 
     async fn opportunity(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Opportunity>> {
-        opportunity(ctx, self.0.opportunity_id).await
+        related::opportunity(ctx, self.0.opportunity_id).await
     }
 
     async fn from(&self) -> async_graphql::Result<BuyingStage> {

@@ -1,5 +1,6 @@
 //! The `Stakeholder` object and the inputs that filter and order lists of it.
 
+use crate::graphql::related;
 use async_graphql::{Context, Enum, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
 use entity::stakeholder::Model;
@@ -35,24 +36,6 @@ use crate::{
 /// One person on an account's People Map, and a lead in the demand waterfall.
 #[derive(Clone)]
 pub struct Stakeholder(pub Model);
-
-impl Stakeholder {
-    /// A related stakeholder, if the caller may read them.
-    async fn related(
-        &self,
-        ctx: &Context<'_>,
-        id: Option<uuid::Uuid>,
-    ) -> async_graphql::Result<Option<Stakeholder>> {
-        let Some(id) = id else { return Ok(None) };
-        let p = principal(ctx)?;
-        let found = loaders(ctx)?
-            .stakeholders
-            .load_one(id)
-            .await
-            .map_err(AppError::from)?;
-        Ok(found.filter(|m| service::may_read(p, m)).map(Stakeholder))
-    }
-}
 
 #[Object]
 impl Stakeholder {
@@ -129,7 +112,7 @@ impl Stakeholder {
     }
 
     async fn reports_to(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Stakeholder>> {
-        self.related(ctx, self.0.reports_to_id).await
+        related::stakeholder(ctx, self.0.reports_to_id).await
     }
 
     /// The live stakeholders who report to this one.
@@ -157,7 +140,7 @@ impl Stakeholder {
     }
 
     async fn referred_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Stakeholder>> {
-        self.related(ctx, self.0.referred_by_id).await
+        related::stakeholder(ctx, self.0.referred_by_id).await
     }
 
     async fn lead_score(&self) -> i32 {
