@@ -316,7 +316,7 @@ async fn touch_and_score(
     .insert(db)
     .await?;
     let scored = scoring::score_touch(db, person, &model, now).await?;
-    if scoring::lifts_to_mql(db, person.lead_stage, scored.score).await? {
+    if scored.qualifies {
         let rules = scored
             .rules
             .iter()

@@ -3,9 +3,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use entity::{
-    account, content, content_tag, engagement,
-    enums::LeadStage,
-    score_contribution as contribution,
+    account, content, content_tag, engagement, score_contribution as contribution,
     scoring_rule::{ActiveModel, Column, Entity as Rule, Model},
     scoring_settings, stakeholder,
 };
@@ -283,17 +281,22 @@ pub(crate) async fn rescore_fit(db: &impl ConnectionTrait, account: Option<Uuid>
     Ok(())
 }
 
-/// The fit points of one person now.
-pub(crate) async fn fit_of(db: &impl ConnectionTrait, person: &stakeholder::Model) -> Result<i32, AppError> {
+/// What fit rules look at for one person: their role, their source and their account's tier.
+async fn fit_facts(db: &impl ConnectionTrait, person: &stakeholder::Model) -> Result<Fit, AppError> {
     let tier = account::Entity::find_by_id(person.account_id)
         .one(db)
         .await?
         .map_or(account::AccountTier::Untiered, |a| a.tier);
-    let fit = Fit {
+    Ok(Fit {
         buying_role: person.buying_role,
         lead_source: person.lead_source,
         account_tier: tier,
-    };
+    })
+}
+
+/// The fit points of one person now.
+pub(crate) async fn fit_of(db: &impl ConnectionTrait, person: &stakeholder::Model) -> Result<i32, AppError> {
+    let fit = fit_facts(db, person).await?;
     let rules = Rule::find().all(db).await?;
     Ok(rules
         .iter()
@@ -305,6 +308,8 @@ pub(crate) async fn fit_of(db: &impl ConnectionTrait, person: &stakeholder::Mode
 /// What a touch did to a score.
 pub(crate) struct Scored {
     pub score: i32,
+    /// The score lifts the lead to MQL by itself.
+    pub qualifies: bool,
     /// The behaviour rules that matched.
     pub rules: Vec<String>,
 }
@@ -317,11 +322,9 @@ pub(crate) async fn score_touch(
     touch: &engagement::Model,
     now: DateTime<Utc>,
 ) -> Result<Scored, AppError> {
-    let half_life = settings(db).await?.decay_half_life_days;
-    let tier = account::Entity::find_by_id(person.account_id)
-        .one(db)
-        .await?
-        .map_or(account::AccountTier::Untiered, |a| a.tier);
+    let settings = settings(db).await?;
+    let half_life = settings.decay_half_life_days;
+    let fit = fit_facts(db, person).await?;
     let (content_kind, stages) = match touch.content_id {
         Some(id) => {
             let kind = content::Entity::find_by_id(id).one(db).await?.map(|c| c.kind);
@@ -335,11 +338,6 @@ pub(crate) async fn score_touch(
             (kind, stages)
         }
         None => (None, Vec::new()),
-    };
-    let fit = Fit {
-        buying_role: person.buying_role,
-        lead_source: person.lead_source,
-        account_tier: tier,
     };
     let t = Touch {
         kind: touch.kind,
@@ -393,6 +391,7 @@ pub(crate) async fn score_touch(
         .await?;
     Ok(Scored {
         score,
+        qualifies: rules::qualifies(person.lead_stage, score, settings.mql_threshold),
         rules: matched.into_iter().map(|r| r.name).collect(),
     })
 }
@@ -413,15 +412,7 @@ pub async fn breakdown(
 ) -> Result<Vec<BreakdownLine>, AppError> {
     let now = Utc::now();
     let half_life = settings(db).await?.decay_half_life_days;
-    let tier = account::Entity::find_by_id(person.account_id)
-        .one(db)
-        .await?
-        .map_or(account::AccountTier::Untiered, |a| a.tier);
-    let fit = Fit {
-        buying_role: person.buying_role,
-        lead_source: person.lead_source,
-        account_tier: tier,
-    };
+    let fit = fit_facts(db, person).await?;
     let all = Rule::find().all(db).await?;
     let given = contribution::Entity::find()
         .filter(contribution::Column::StakeholderId.eq(person.id))
@@ -444,15 +435,6 @@ pub async fn breakdown(
         }
     }
     Ok(lines)
-}
-
-/// Whether a lead whose score is `score` now becomes an MQL by itself.
-pub(crate) async fn lifts_to_mql(
-    db: &impl ConnectionTrait,
-    stage: LeadStage,
-    score: i32,
-) -> Result<bool, AppError> {
-    Ok(rules::qualifies(stage, score, settings(db).await?.mql_threshold))
 }
 
 /// The acceptance deadline of a lead that becomes an MQL at `at`.
