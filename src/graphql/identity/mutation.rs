@@ -10,7 +10,7 @@ use crate::{
         auth, db,
         error::{UserError, payload},
         node::{self, NodeKind},
-        principal,
+        policy, principal,
     },
     service::{
         self,
@@ -292,7 +292,7 @@ impl IdentityMutation {
                     password: input.password,
                     expected_version: input.expected_version,
                 };
-                service::user::update(db(ctx)?, p, changes).await
+                service::user::update(db(ctx)?, policy(ctx)?, p, changes).await
             }
             Err(e) => Err(e),
         };
@@ -311,7 +311,7 @@ impl IdentityMutation {
     ) -> async_graphql::Result<DeactivateUserPayload> {
         let p = principal(ctx)?;
         let result = match target(&input.id, NodeKind::User, "id", "user") {
-            Ok(id) => service::user::deactivate(db(ctx)?, p, id).await,
+            Ok(id) => service::user::deactivate(db(ctx)?, policy(ctx)?, p, id).await,
             Err(e) => Err(e),
         };
         let (user, user_errors) = payload(result)?;
@@ -358,7 +358,7 @@ impl IdentityMutation {
                     grants: input.grants.map(grants),
                     expected_version: input.expected_version,
                 };
-                service::role::update(db(ctx)?, p, changes).await
+                service::role::update(db(ctx)?, policy(ctx)?, p, changes).await
             }
             Err(e) => Err(e),
         };
@@ -419,7 +419,7 @@ impl IdentityMutation {
     ) -> async_graphql::Result<RevokeApiTokenPayload> {
         let p = principal(ctx)?;
         let result = match target(&input.id, NodeKind::ApiToken, "id", "API token") {
-            Ok(id) => service::api_token::revoke(db(ctx)?, p, id).await,
+            Ok(id) => service::api_token::revoke(db(ctx)?, policy(ctx)?, p, id).await,
             Err(e) => Err(e),
         };
         let (api_token, user_errors) = payload(result)?;
