@@ -151,7 +151,41 @@ async fn an_account_edge_shows_only_what_the_account_finder_allows(app: TestApp)
     assert_eq!(data["stakeholders"]["nodes"][0]["account"]["name"], "Hidden Corp");
 }
 
+/// Staff seen through an edge (an account's owner) show their public profile only: the id and
+/// display name; email, active flag and last sign-in are for user managers and the user.
+async fn staff_through_an_edge_show_a_public_profile(app: TestApp) {
+    app.data(
+        "mutation { createAccount(input: { name: \"Owned\" }) { account { id } } }",
+        json!({}),
+    )
+    .await;
+    let (_, viewer) = app.user_with_role("viewer").await;
+    let query = "{ accounts(first: 1) { nodes { owner { id displayName email active lastLoginAt } } } }";
+    let body = app.gql_as(Some(&viewer), query, json!({})).await;
+    let owner = &body["data"]["accounts"]["nodes"][0]["owner"];
+    assert_eq!(owner["displayName"], "Administrator", "{body}");
+    assert!(owner["id"].is_string());
+    for private in ["email", "active", "lastLoginAt"] {
+        assert_eq!(owner[private], Value::Null, "{private}: {body}");
+    }
+    let codes: Vec<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["extensions"]["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["FORBIDDEN"; 3], "{body}");
+    assert!(!body.to_string().contains(crate::helpers::ADMIN_EMAIL), "{body}");
+    // The admin, who manages users, sees the whole record.
+    let data = app.data(query, json!({})).await;
+    assert_eq!(
+        data["accounts"]["nodes"][0]["owner"]["email"],
+        crate::helpers::ADMIN_EMAIL
+    );
+}
+
 on_both_stores!(
+    staff_through_an_edge_show_a_public_profile,
     a_caller_is_read_once_until_their_grants_change,
     a_deactivated_caller_is_refused_on_the_next_request_though_cached,
     a_revoked_api_token_is_refused_on_the_next_request_though_cached,

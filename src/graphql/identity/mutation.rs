@@ -207,7 +207,7 @@ fn session_parts(result: Result<Session, AppError>) -> async_graphql::Result<Ses
             Some(s.access_token),
             Some(s.refresh_token),
             Some(s.access_token_expires_at),
-            Some(User(s.user)),
+            Some(User::signed_in(s.user)),
             user_errors,
         ),
         None => (None, None, None, None, user_errors),
@@ -271,7 +271,7 @@ impl IdentityMutation {
         };
         let (user, user_errors) = payload(service::user::create(db(ctx)?, principal(ctx)?, new).await)?;
         Ok(CreateUserPayload {
-            user: user.map(User),
+            user: user.map(User::new),
             user_errors,
         })
     }
@@ -298,7 +298,7 @@ impl IdentityMutation {
         };
         let (user, user_errors) = payload(result)?;
         Ok(UpdateUserPayload {
-            user: user.map(User),
+            user: user.map(User::new),
             user_errors,
         })
     }
@@ -316,7 +316,7 @@ impl IdentityMutation {
         };
         let (user, user_errors) = payload(result)?;
         Ok(DeactivateUserPayload {
-            user: user.map(User),
+            user: user.map(User::new),
             user_errors,
         })
     }
