@@ -1,50 +1,29 @@
 //! Limits and error codes for the stages before execution.
 //!
-//! async-graphql reports parse, validation, depth and complexity failures as bare messages; this
-//! extension gives each its `extensions.code`. Depth and complexity are enforced here, not by the
-//! schema builder, so that a caller allowed to introspect can fetch the whole schema (the standard
-//! introspection query is deeper and costlier than any limit fit for data queries).
+//! Depth and complexity are enforced by the schema (`limit_depth`, `limit_complexity`), not by an
+//! extension: with any extension installed, async-graphql sends every field of every response
+//! through the extension chain (a registry lookup and a boxed future per field, about a tenth of
+//! the server's CPU on nested reads). A caller allowed to introspect fetches the schema through a
+//! second schema with the wider limits of a schema download ([`Schemas`](super::Schemas)).
+//!
+//! async-graphql reports parse, validation, depth and complexity failures as bare messages;
+//! [`classify`] gives each its `extensions.code`.
 
-use std::sync::Arc;
-
-use async_graphql::{
-    ServerError, ServerResult, ValidationResult, Variables,
-    extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation},
-    parser::types::ExecutableDocument,
-};
+use async_graphql::ServerError;
 
 use crate::{config::Limits, error::ErrorCode};
 
-/// Per-request facts the transport found before execution.
-#[derive(Debug, Clone, Copy)]
-pub struct RequestLimits {
-    /// A schema download by a caller allowed to introspect: wider depth and complexity limits.
-    pub exempt: bool,
+/// The limits of a schema download: the standard introspection query needs about 13 levels, and
+/// deeper self-nesting of `__Type.fields` would grow its answer geometrically, so wider, not none.
+pub fn download_limits(limits: Limits) -> (usize, usize) {
+    (
+        INTROSPECTION_MAX_DEPTH.max(limits.max_depth),
+        INTROSPECTION_MAX_COMPLEXITY.max(limits.max_complexity),
+    )
 }
 
-/// The limits of a schema download (see `validation`).
 const INTROSPECTION_MAX_DEPTH: usize = 20;
 const INTROSPECTION_MAX_COMPLEXITY: usize = 5_000;
-
-pub struct Guardrails {
-    limits: Limits,
-}
-
-impl Guardrails {
-    pub fn new(limits: Limits) -> Self {
-        Self { limits }
-    }
-}
-
-impl ExtensionFactory for Guardrails {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(GuardrailsExtension { limits: self.limits })
-    }
-}
-
-struct GuardrailsExtension {
-    limits: Limits,
-}
 
 /// Returns `err` with `extensions.code` set, unless it already has one.
 pub fn with_code(mut err: ServerError, code: ErrorCode) -> ServerError {
@@ -55,69 +34,59 @@ pub fn with_code(mut err: ServerError, code: ErrorCode) -> ServerError {
     err
 }
 
-#[async_trait::async_trait]
-impl Extension for GuardrailsExtension {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        // The transport parsed the document already; what fails here is the recursion or the
-        // directive limit, both checks of a well-formed document.
-        next.run(ctx, query, variables)
-            .await
-            .map_err(|e| with_code(e, ErrorCode::GraphqlValidationFailed))
+// The messages async-graphql 7.2 gives its limits (validation/mod.rs).
+const TOO_DEEP: &str = "Query is nested too deep.";
+const TOO_COMPLEX: &str = "Query is too complex.";
+
+/// Gives async-graphql's own request errors their codes: the depth and complexity limits (with
+/// a message naming the limit), and every other error without a code and without a path, which
+/// only parsing and validation raise (every resolver error carries a code of our vocabulary, and
+/// an input value that cannot be coerced has a path). Errors with a code pass unchanged.
+pub fn classify(err: ServerError, (max_depth, max_complexity): (usize, usize)) -> ServerError {
+    if err.extensions.as_ref().is_some_and(|e| e.get("code").is_some()) {
+        return err;
+    }
+    if err.message == TOO_DEEP {
+        let message = format!("The query is nested deeper than the limit of {max_depth} levels.");
+        return with_code(ServerError::new(message, None), ErrorCode::MaxDepthExceeded);
+    }
+    if err.message == TOO_COMPLEX {
+        let message =
+            format!("The query costs more than the limit of {max_complexity} points. Ask for smaller pages.");
+        return with_code(ServerError::new(message, None), ErrorCode::MaxComplexityExceeded);
+    }
+    if err.path.is_empty() {
+        return with_code(err, ErrorCode::GraphqlValidationFailed);
+    }
+    err
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(err: &ServerError) -> Option<String> {
+        err.extensions
+            .as_ref()
+            .and_then(|e| e.get("code"))
+            .map(|v| v.to_string())
     }
 
-    async fn validation(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        next: NextValidation<'_>,
-    ) -> Result<ValidationResult, Vec<ServerError>> {
-        let result = next.run(ctx).await.map_err(|errors| {
-            errors
-                .into_iter()
-                .map(|e| with_code(e, ErrorCode::GraphqlValidationFailed))
-                .collect::<Vec<_>>()
-        })?;
-        // A schema download by a caller allowed to introspect gets wider limits, not none: the
-        // standard introspection query needs about 13 levels, and deeper self-nesting of
-        // `__Type.fields` would grow its answer geometrically.
-        let exempt = ctx.data_opt::<RequestLimits>().is_some_and(|r| r.exempt);
-        let (max_depth, max_complexity) = if exempt {
-            (
-                INTROSPECTION_MAX_DEPTH.max(self.limits.max_depth),
-                INTROSPECTION_MAX_COMPLEXITY.max(self.limits.max_complexity),
-            )
-        } else {
-            (self.limits.max_depth, self.limits.max_complexity)
-        };
-        if result.depth > max_depth {
-            return Err(vec![with_code(
-                ServerError::new(
-                    format!(
-                        "The query is nested {} levels deep; the limit is {max_depth}.",
-                        result.depth
-                    ),
-                    None,
-                ),
-                ErrorCode::MaxDepthExceeded,
-            )]);
-        }
-        if result.complexity > max_complexity {
-            return Err(vec![with_code(
-                ServerError::new(
-                    format!(
-                        "The query costs {} points; the limit is {max_complexity}. Ask for smaller pages.",
-                        result.complexity
-                    ),
-                    None,
-                ),
-                ErrorCode::MaxComplexityExceeded,
-            )]);
-        }
-        Ok(result)
+    #[test]
+    fn the_limits_get_their_codes_and_messages_naming_the_limit() {
+        let deep = classify(ServerError::new(TOO_DEEP, None), (15, 100));
+        assert_eq!(code(&deep).as_deref(), Some("\"MAX_DEPTH_EXCEEDED\""));
+        assert!(deep.message.contains("15"));
+        let costly = classify(ServerError::new(TOO_COMPLEX, None), (15, 100));
+        assert_eq!(code(&costly).as_deref(), Some("\"MAX_COMPLEXITY_EXCEEDED\""));
+        assert!(costly.message.contains("100"));
+    }
+
+    #[test]
+    fn other_request_errors_are_validation_failures_and_coded_errors_pass() {
+        let unknown = classify(ServerError::new("Unknown field \"x\"", None), (1, 1));
+        assert_eq!(code(&unknown).as_deref(), Some("\"GRAPHQL_VALIDATION_FAILED\""));
+        let coded = with_code(ServerError::new("no", None), ErrorCode::Forbidden);
+        assert_eq!(code(&classify(coded, (1, 1))).as_deref(), Some("\"FORBIDDEN\""));
     }
 }

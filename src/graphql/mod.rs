@@ -37,18 +37,43 @@ use crate::{config::Limits, domain::authz::Principal, error::AppError, service::
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 
-/// The schema without any data: enough to print the SDL.
+/// The schema without any data: enough to print the SDL. No extension: see `guardrails`.
 pub fn builder(limits: Limits) -> SchemaBuilder<Query, Mutation, EmptySubscription> {
     Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .extension(guardrails::Guardrails::new(limits))
         .limit_directives(limits.max_directives)
         // "Did you mean ...?" would reveal field names to callers who may not introspect.
         .disable_suggestions()
 }
 
-/// The schema the server runs, with the database as context data.
-pub fn schema(limits: Limits, db: DatabaseConnection, auth: Arc<Auth>) -> AppSchema {
-    builder(limits).data(db).data(auth).finish()
+/// The schemas the server runs: one with the data limits, and one with the wider limits of a
+/// schema download, for callers allowed to introspect who only introspect.
+#[derive(Clone)]
+pub struct Schemas {
+    pub data: AppSchema,
+    pub download: AppSchema,
+    /// The (depth, complexity) limits of each, for the messages of their errors.
+    pub data_limits: (usize, usize),
+    pub download_limits: (usize, usize),
+}
+
+/// The schemas the server runs, with the database as context data.
+pub fn schema(limits: Limits, db: DatabaseConnection, auth: Arc<Auth>) -> Schemas {
+    let data_limits = (limits.max_depth, limits.max_complexity);
+    let download_limits = guardrails::download_limits(limits);
+    let build = |(depth, complexity): (usize, usize)| {
+        builder(limits)
+            .limit_depth(depth)
+            .limit_complexity(complexity)
+            .data(db.clone())
+            .data(auth.clone())
+            .finish()
+    };
+    Schemas {
+        data: build(data_limits),
+        download: build(download_limits),
+        data_limits,
+        download_limits,
+    }
 }
 
 /// The SDL of the schema, as committed in `schema.graphql`.

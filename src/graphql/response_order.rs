@@ -19,42 +19,81 @@ use async_graphql::{
 /// Reorders `data` (the response of the operation whose root selection set is `root`).
 pub fn reorder(data: &mut Value, doc: &ExecutableDocument, root: &SelectionSet) {
     let mut visiting = HashSet::new();
-    reorder_value(data, doc, &[root], &mut visiting);
+    let plan = plan(doc, &[root], &mut visiting);
+    apply(data, doc, &plan, &mut visiting);
 }
 
-fn reorder_value<'d>(
-    value: &mut Value,
+/// The response keys of an object, in order, each with the selection sets below it.
+type Plan<'d> = Vec<(&'d str, Vec<&'d SelectionSet>)>;
+
+fn plan<'d>(
     doc: &'d ExecutableDocument,
     sets: &[&'d SelectionSet],
+    visiting: &mut HashSet<&'d str>,
+) -> Plan<'d> {
+    let mut keys = Vec::new();
+    for set in sets {
+        collect(doc, set, &mut keys, visiting);
+    }
+    keys
+}
+
+/// Applies one plan to an object, or to every item of a list (planned once for all of them).
+fn apply<'d>(
+    value: &mut Value,
+    doc: &'d ExecutableDocument,
+    plan: &Plan<'d>,
     visiting: &mut HashSet<&'d str>,
 ) {
     match value {
         Value::List(items) => {
             for item in items {
-                reorder_value(item, doc, sets, visiting);
+                apply(item, doc, plan, visiting);
             }
         }
         Value::Object(map) => {
-            let mut keys: Vec<(&'d str, Vec<&'d SelectionSet>)> = Vec::new();
-            for set in sets {
-                collect(doc, set, &mut keys, visiting);
-            }
-            let mut old = std::mem::take(map);
-            let mut ordered = IndexMap::with_capacity(old.len());
-            for (key, children) in keys {
-                if let Some((name, mut child)) = old.shift_remove_entry(key) {
-                    if !children.is_empty() {
-                        reorder_value(&mut child, doc, &children, visiting);
+            // Most objects are already in order (fields that finish at once finish in order):
+            // checking is a walk of names, rebuilding costs a hash lookup per field.
+            if !follows(map.keys().map(Name::as_str), plan) {
+                let mut old = std::mem::take(map);
+                let mut ordered = IndexMap::with_capacity(old.len());
+                for (key, _) in plan {
+                    if let Some((name, child)) = old.swap_remove_entry(*key) {
+                        ordered.insert(name, child);
                     }
-                    ordered.insert(name, child);
                 }
+                // Whatever the selection does not name (nothing, normally) goes at the end.
+                ordered.extend(old);
+                *map = ordered;
             }
-            // Whatever the selection does not name (nothing, normally) keeps its place at the end.
-            ordered.extend(old);
-            *map = ordered;
+            let mut at = 0;
+            for (name, child) in map.iter_mut() {
+                let Some(offset) = plan[at..].iter().position(|(k, _)| *k == name.as_str()) else {
+                    break;
+                };
+                at += offset;
+                let children = &plan[at].1;
+                if !children.is_empty() && matches!(child, Value::Object(_) | Value::List(_)) {
+                    let below = self::plan(doc, children, visiting);
+                    apply(child, doc, &below, visiting);
+                }
+                at += 1;
+            }
         }
         _ => {}
     }
+}
+
+/// Whether `names` come in the order of `plan` (each found after the one before).
+fn follows<'a>(names: impl Iterator<Item = &'a str>, plan: &Plan<'_>) -> bool {
+    let mut at = 0;
+    for name in names {
+        match plan[at..].iter().position(|(k, _)| *k == name) {
+            Some(offset) => at += offset + 1,
+            None => return false,
+        }
+    }
+    true
 }
 
 /// The response keys of `set` in order of first appearance, each with the selection sets of

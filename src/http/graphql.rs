@@ -30,7 +30,7 @@ use crate::{
     graphql::{
         document,
         error::{INTERNAL_MESSAGE, InternalCause, coded},
-        guardrails::{RequestLimits, with_code},
+        guardrails::{self, with_code},
         loader::Loaders,
         response_order,
     },
@@ -325,11 +325,14 @@ async fn run(
     }
 
     let (loaders, load_queue) = Loaders::new(&state.db, principal.as_ref());
+    // A schema download by a caller allowed to introspect gets the wider limits.
+    let (schema, limits) = if operation.introspection_only && may_introspect {
+        (&state.schema.download, state.schema.download_limits)
+    } else {
+        (&state.schema.data, state.schema.data_limits)
+    };
     let mut request = async_graphql::Request::new(query)
         .variables(variables)
-        .data(RequestLimits {
-            exempt: operation.introspection_only && may_introspect,
-        })
         .data(loaders)
         .data(request_id.clone());
     if let Some(principal) = principal {
@@ -346,11 +349,11 @@ async fn run(
     let shape = doc.clone();
     request.set_parsed_query(doc);
 
-    let response = load_queue.drive(state.schema.execute(request)).await;
+    let response = load_queue.drive(schema.execute(request)).await;
     let errors = response
         .errors
         .into_iter()
-        .map(|e| finish_error(e, request_id))
+        .map(|e| finish_error(guardrails::classify(e, limits), request_id))
         .collect::<Vec<_>>();
     let is_request_error = response.data == async_graphql::Value::Null
         && errors

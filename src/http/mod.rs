@@ -18,14 +18,14 @@ use serde_json::json;
 use tracing::{Instrument, field::Empty};
 use uuid::Uuid;
 
-use crate::{config::Settings, graphql::AppSchema, metrics::Metrics, service::auth::Auth};
+use crate::{config::Settings, graphql::Schemas, metrics::Metrics, service::auth::Auth};
 
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
     pub settings: Arc<Settings>,
     pub db: DatabaseConnection,
-    pub schema: AppSchema,
+    pub schema: Schemas,
     pub metrics: Arc<Metrics>,
     pub auth: Arc<Auth>,
 }
