@@ -118,6 +118,10 @@ impl JwtKeys {
         if data.claims.typ != TYP_ACCESS {
             return Err(invalid("typ is not access"));
         }
+        // A token issued in the future was not issued by us (jsonwebtoken does not check iat).
+        if data.claims.iat > chrono::Utc::now().timestamp() + LEEWAY_SECONDS as i64 {
+            return Err(invalid("iat is in the future"));
+        }
         Uuid::parse_str(&data.claims.sub).map_err(|_| invalid("sub is not a user id"))
     }
 }

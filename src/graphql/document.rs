@@ -20,13 +20,23 @@ pub struct Operation {
     pub introspects: bool,
     /// Every root field is `__schema`, `__type` or `__typename` (a schema download).
     pub introspection_only: bool,
+    /// Root `login` and `refreshSession` fields it runs (distinct response keys): more than one
+    /// would let one request try many passwords (aliases) past any per-request throttle.
+    pub sign_ins: usize,
 }
 
 /// Picks the operation to run, as the GraphQL spec's GetOperation does; the error is the message
 /// for a GRAPHQL_VALIDATION_FAILED answer.
 pub fn analyze(doc: &ExecutableDocument, operation_name: Option<&str>) -> Result<Operation, String> {
     let (name, op) = select(doc, operation_name)?;
-    let roots = root_field_names(doc, &op.selection_set.node);
+    let roots = root_fields(doc, &op.selection_set.node);
+    let sign_ins = roots
+        .iter()
+        .filter(|(name, _)| matches!(name.as_str(), "login" | "refreshSession"))
+        .map(|(_, key)| key)
+        .collect::<HashSet<_>>()
+        .len();
+    let roots: Vec<String> = roots.into_iter().map(|(name, _)| name).collect();
     let introspects = roots.iter().any(|n| n == "__schema" || n == "__type");
     let introspection_only = !roots.is_empty()
         && roots
@@ -44,7 +54,32 @@ pub fn analyze(doc: &ExecutableDocument, operation_name: Option<&str>) -> Result
         aliases,
         introspects,
         introspection_only,
+        sign_ins,
     })
+}
+
+/// The variables the operation requires (non-null, without a default) that `given` lacks or
+/// sets to null: the spec's variable coercion refuses the request before anything runs
+/// (async-graphql would only notice in the resolver that reads it, as an internal error).
+pub fn missing_variables(
+    doc: &ExecutableDocument,
+    operation_name: Option<&str>,
+    given: Option<&serde_json::Map<String, serde_json::Value>>,
+) -> Vec<String> {
+    let Ok((_, op)) = select(doc, operation_name) else {
+        return Vec::new();
+    };
+    op.variable_definitions
+        .iter()
+        .map(|d| &d.node)
+        .filter(|d| !d.var_type.node.nullable && d.default_value.is_none())
+        .filter(|d| {
+            given
+                .and_then(|g| g.get(d.name.node.as_str()))
+                .is_none_or(serde_json::Value::is_null)
+        })
+        .map(|d| d.name.node.to_string())
+        .collect()
 }
 
 /// The root selection set of the operation that runs (after [`analyze`] accepted the document).
@@ -80,15 +115,18 @@ fn select<'d>(
     }
 }
 
-/// The names of the fields selected at the root, looking through fragments.
-fn root_field_names(doc: &ExecutableDocument, set: &SelectionSet) -> Vec<String> {
+/// The fields selected at the root, looking through fragments: (name, response key).
+fn root_fields(doc: &ExecutableDocument, set: &SelectionSet) -> Vec<(String, String)> {
     let mut names = Vec::new();
     let mut seen = HashSet::new();
     let mut stack = vec![set];
     while let Some(set) = stack.pop() {
         for item in &set.items {
             match &item.node {
-                Selection::Field(f) => names.push(f.node.name.node.to_string()),
+                Selection::Field(f) => names.push((
+                    f.node.name.node.to_string(),
+                    f.node.response_key().node.to_string(),
+                )),
                 Selection::InlineFragment(f) => stack.push(&f.node.selection_set.node),
                 Selection::FragmentSpread(s) => {
                     let name = &s.node.fragment_name.node;

@@ -9,6 +9,7 @@ pub mod document;
 pub mod engagement;
 pub mod enums;
 pub mod error;
+pub mod fragments;
 pub mod guardrails;
 pub mod identity;
 pub mod input;
@@ -102,6 +103,24 @@ pub(crate) fn policy<'a>(ctx: &Context<'a>) -> Result<&'a crate::service::policy
 pub(crate) fn db<'a>(ctx: &Context<'a>) -> Result<&'a DatabaseConnection, AppError> {
     ctx.data::<DatabaseConnection>()
         .map_err(|e| AppError::internal(e.message))
+}
+
+/// Assumed sizes of the plain lists (not connections), for their cost: what real data holds at
+/// most in practice. A buying committee has 4 to 15 people (30 to 50 in the largest deals).
+pub(crate) mod assumed {
+    pub const PARTICIPANTS: usize = 30;
+    pub const DEALS_PER_PERSON: usize = 10;
+    pub const RISKS: usize = 10;
+    pub const DIRECT_REPORTS: usize = 20;
+    pub const FEEDBACK: usize = 10;
+    pub const SCORE_LINES: usize = 20;
+    pub const TAGS: usize = 10;
+}
+
+/// The cost of a plain list: its assumed size times the cost of one item, as for a connection,
+/// so a chain of lists (deals > participants > deals ...) costs what it fans out to.
+pub(crate) fn list_complexity(assumed: usize, child_complexity: usize) -> usize {
+    assumed.saturating_mul(child_complexity).saturating_add(1)
 }
 
 /// The cost of a connection field: its page size times the cost of one node, so a large page of

@@ -30,6 +30,7 @@ use crate::{
     graphql::{
         document,
         error::{INTERNAL_MESSAGE, InternalCause, coded},
+        fragments,
         guardrails::{self, with_code},
         loader::Loaders,
         response_order,
@@ -244,8 +245,8 @@ async fn run(
         );
     };
     let variables = match params.variables {
-        None | Some(Value::Null) => Variables::default(),
-        Some(v @ Value::Object(_)) => Variables::from_json(v),
+        None | Some(Value::Null) => None,
+        Some(Value::Object(map)) => Some(map),
         Some(_) => {
             return refuse(
                 StatusCode::BAD_REQUEST,
@@ -265,7 +266,7 @@ async fn run(
         );
     }
 
-    let doc = match parse_query(&query) {
+    let mut doc = match parse_query(&query) {
         Ok(doc) => doc,
         Err(e) => {
             let err: ServerError = e.into();
@@ -277,6 +278,14 @@ async fn run(
         Err(message) => return request_error(coded(message, ErrorCode::GraphqlValidationFailed)),
     };
     *op_type = operation.ty;
+    let missing = document::missing_variables(&doc, params.operation_name.as_deref(), variables.as_ref());
+    if !missing.is_empty() {
+        return request_error(coded(
+            format!("Required variables are missing: ${}.", missing.join(", $")),
+            ErrorCode::BadUserInput,
+        ));
+    }
+    let variables = variables.map_or_else(Variables::default, |v| Variables::from_json(Value::Object(v)));
     let span = tracing::Span::current();
     if let Some(name) = &operation.name {
         span.record("operation_name", name.as_str());
@@ -306,6 +315,16 @@ async fn run(
                 operation.aliases, limits.max_aliases
             ),
             ErrorCode::MaxAliasesExceeded,
+        ));
+    }
+    // After the analysis above (which reads the named fragments), before validation.
+    if let Err(message) = fragments::inline(&mut doc) {
+        return request_error(coded(message, ErrorCode::GraphqlValidationFailed));
+    }
+    if operation.sign_ins > 1 {
+        return request_error(coded(
+            "One request signs in at most once: send each `login` or `refreshSession` alone.",
+            ErrorCode::BadUserInput,
         ));
     }
     let principal = match authenticate(state, headers).await {
@@ -355,6 +374,7 @@ async fn run(
         .into_iter()
         .map(|e| finish_error(guardrails::classify(e, limits), request_id))
         .collect::<Vec<_>>();
+    let errors = capped(errors);
     let is_request_error = response.data == async_graphql::Value::Null
         && errors
             .iter()
@@ -398,6 +418,29 @@ fn null_where_fields_failed(data: &mut async_graphql::Value, errors: &[ServerErr
             }
         }
     }
+}
+
+/// The most errors one response lists: a document with thousands of faults (2,000 unknown
+/// directives) would otherwise answer thousands of errors.
+const MAX_ERRORS: usize = 50;
+
+/// Keeps the first [`MAX_ERRORS`] errors and says how many were left out, with the code of the
+/// first one (a request error stays a request error).
+fn capped(mut errors: Vec<ServerError>) -> Vec<ServerError> {
+    if errors.len() <= MAX_ERRORS {
+        return errors;
+    }
+    let left_out = errors.len() - MAX_ERRORS;
+    errors.truncate(MAX_ERRORS);
+    let code = errors
+        .first()
+        .and_then(error_code)
+        .unwrap_or(ErrorCode::GraphqlValidationFailed);
+    errors.push(coded(
+        format!("{left_out} more errors were left out of this response."),
+        code,
+    ));
+    errors
 }
 
 /// Whether this caller may introspect, by the configured policy.

@@ -116,6 +116,10 @@ async fn every_forged_or_stale_token_is_unauthenticated() {
             "nbf in the future",
             signed(&with(claims(&sub), "nbf", json!(now() + 600))),
         ),
+        (
+            "iat a day in the future",
+            signed(&with(claims(&sub), "iat", json!(now() + 86_400))),
+        ),
         ("missing iss", signed(&without(claims(&sub), "iss"))),
         ("missing aud", signed(&without(claims(&sub), "aud"))),
         ("missing exp", signed(&without(claims(&sub), "exp"))),

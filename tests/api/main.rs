@@ -5,6 +5,8 @@
 
 mod helpers;
 
+mod hardening;
+
 mod account;
 mod cli;
 mod content;

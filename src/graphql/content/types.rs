@@ -58,6 +58,9 @@ impl Content {
     }
 
     /// The buying stages it serves.
+    #[graphql(
+        complexity = "crate::graphql::list_complexity(crate::graphql::assumed::TAGS, child_complexity)"
+    )]
     async fn buying_stages(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<BuyingStage>> {
         let tags = loaders(ctx)?.content_buying_stages.load_one(self.0.id).await;
         Ok(tags
@@ -69,6 +72,9 @@ impl Content {
     }
 
     /// The personas it speaks to.
+    #[graphql(
+        complexity = "crate::graphql::list_complexity(crate::graphql::assumed::TAGS, child_complexity)"
+    )]
     async fn personas(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Persona>> {
         let l = loaders(ctx)?;
         let ids = l
@@ -90,6 +96,9 @@ impl Content {
     }
 
     /// The buying roles it is for.
+    #[graphql(
+        complexity = "crate::graphql::list_complexity(crate::graphql::assumed::TAGS, child_complexity)"
+    )]
     async fn buying_roles(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<BuyingRole>> {
         let tags = loaders(ctx)?.content_buying_roles.load_one(self.0.id).await;
         Ok(tags
@@ -101,12 +110,18 @@ impl Content {
     }
 
     /// Free-form topics, in lower case.
+    #[graphql(
+        complexity = "crate::graphql::list_complexity(crate::graphql::assumed::TAGS, child_complexity)"
+    )]
     async fn topics(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<String>> {
         let tags = loaders(ctx)?.content_topics.load_one(self.0.id).await;
         Ok(tags.map_err(AppError::from)?.unwrap_or_default())
     }
 
     /// Competitors it answers (battlecards, comparisons).
+    #[graphql(
+        complexity = "crate::graphql::list_complexity(crate::graphql::assumed::TAGS, child_complexity)"
+    )]
     async fn competitors(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<String>> {
         let tags = loaders(ctx)?.content_competitors.load_one(self.0.id).await;
         Ok(tags.map_err(AppError::from)?.unwrap_or_default())

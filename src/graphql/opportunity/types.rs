@@ -106,6 +106,9 @@ impl Opportunity {
     }
 
     /// Competitors in the deal, by name.
+    #[graphql(
+        complexity = "crate::graphql::list_complexity(crate::graphql::assumed::TAGS, child_complexity)"
+    )]
     async fn competitors(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<String>> {
         Ok(loaders(ctx)?
             .competitors
@@ -116,6 +119,9 @@ impl Opportunity {
     }
 
     /// The buying committee on this deal: the primary contact first, then as they joined.
+    #[graphql(
+        complexity = "crate::graphql::list_complexity(crate::graphql::assumed::PARTICIPANTS, child_complexity)"
+    )]
     async fn participants(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<DealParticipant>> {
         Ok(loaders(ctx)?
             .participants
@@ -129,6 +135,9 @@ impl Opportunity {
     }
 
     /// What could make the deal slip or fail, oldest first.
+    #[graphql(
+        complexity = "crate::graphql::list_complexity(crate::graphql::assumed::RISKS, child_complexity)"
+    )]
     async fn risks(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<DealRisk>> {
         Ok(loaders(ctx)?
             .risks

@@ -110,6 +110,9 @@ impl Stakeholder {
     }
 
     /// The live stakeholders who report to this one.
+    #[graphql(
+        complexity = "crate::graphql::list_complexity(crate::graphql::assumed::DIRECT_REPORTS, child_complexity)"
+    )]
     async fn direct_reports(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Stakeholder>> {
         let p = principal(ctx)?;
         let reports = loaders(ctx)?
@@ -156,6 +159,9 @@ impl Stakeholder {
     }
 
     /// Sales' feedback on this lead, newest first.
+    #[graphql(
+        complexity = "crate::graphql::list_complexity(crate::graphql::assumed::FEEDBACK, child_complexity)"
+    )]
     async fn feedback(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<LeadFeedback>> {
         let rows = loaders(ctx)?
             .feedback
@@ -176,6 +182,9 @@ impl Stakeholder {
     }
 
     /// Which rules give this lead which points now.
+    #[graphql(
+        complexity = "crate::graphql::list_complexity(crate::graphql::assumed::SCORE_LINES, child_complexity)"
+    )]
     async fn score_breakdown(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ScoreLine>> {
         let p = principal(ctx)?;
         let may_see_rules = crate::domain::authz::authorize(
@@ -197,6 +206,9 @@ impl Stakeholder {
     }
 
     /// The deals this person takes part in (those you may read), as they joined.
+    #[graphql(
+        complexity = "crate::graphql::list_complexity(crate::graphql::assumed::DEALS_PER_PERSON, child_complexity)"
+    )]
     async fn deals(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<DealParticipant>> {
         let l = loaders(ctx)?;
         let rows = l

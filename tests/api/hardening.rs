@@ -1,0 +1,88 @@
+//! Hostile and malformed input: every bad request answers a clear code, changes nothing and
+//! never answers INTERNAL_SERVER_ERROR.
+
+use serde_json::json;
+
+use crate::helpers::{Store, TestApp, first_code};
+
+async fn app() -> TestApp {
+    TestApp::spawn(Store::Sqlite).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_missing_required_variable_is_bad_user_input() {
+    let app = app().await;
+    for token in [Some(app.admin_token.as_str()), None] {
+        let res = app
+            .post_as(token, "query($id: ID!) { node(id: $id) { id } }", json!({}))
+            .await;
+        let body: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(first_code(&body), "BAD_USER_INPUT", "{body}");
+    }
+}
+
+#[tokio::test]
+async fn one_request_signs_in_once() {
+    let app = app().await;
+    let guesses: String = (0..3)
+        .map(|i| format!("g{i}: login(input: {{ email: \"a@example.com\", password: \"guess number {i}\" }}) {{ accessToken }} "))
+        .collect();
+    let body = app
+        .gql_as(None, &format!("mutation {{ {guesses} }}"), json!({}))
+        .await;
+    assert_eq!(first_code(&body), "BAD_USER_INPUT", "{body}");
+    assert!(body.get("data").is_none(), "nothing ran: {body}");
+}
+
+#[tokio::test]
+async fn thousands_of_faults_answer_a_bounded_list_of_errors() {
+    let app = app().await;
+    let fields: String = (0..2000).map(|i| format!("unknown{i} ")).collect();
+    let body = app.gql(&format!("{{ {fields} }}"), json!({})).await;
+    let errors = body["errors"].as_array().unwrap_or_else(|| panic!("{body}"));
+    assert!(errors.len() <= 51, "{} errors", errors.len());
+    assert_eq!(first_code(&body), "GRAPHQL_VALIDATION_FAILED");
+    assert!(
+        errors.last().unwrap()["message"]
+            .as_str()
+            .unwrap()
+            .contains("left out")
+    );
+}
+
+const FAN_OUT: &str = "engagements(first: 100) { nodes { stakeholder { deals { opportunity { participants { stakeholder { deals { opportunity { participants { stakeholder { id } } } } } } } } } } }";
+
+/// Plain lists cost their assumed size, so a chain of them fans out in the cost as it would in
+/// the response: the 200-byte query that once returned 199 MB is refused before it runs, also
+/// through `node` and a named fragment, while a real deal room passes.
+#[tokio::test]
+async fn lists_are_costed_so_fan_out_is_refused_and_a_deal_room_is_not() {
+    let app = app().await;
+    let (_, viewer) = app.user_with_role("viewer").await;
+    let direct = format!("{{ contents(first: 3) {{ nodes {{ {FAN_OUT} }} }} }}");
+    let body = app.gql_as(Some(&viewer), &direct, json!({})).await;
+    assert_eq!(first_code(&body), "MAX_COMPLEXITY_EXCEEDED", "{body}");
+    let through_node =
+        format!("query($id: ID!) {{ node(id: $id) {{ ...F }} }} fragment F on Content {{ {FAN_OUT} }}");
+    let body = app
+        .gql_as(Some(&viewer), &through_node, json!({ "id": "Q29udGVudDox" }))
+        .await;
+    assert_eq!(first_code(&body), "MAX_COMPLEXITY_EXCEEDED", "{body}");
+    let through_nodes = format!(
+        "query($ids: [ID!]!) {{ nodes(ids: $ids) {{ ...F }} }} fragment F on Content {{ {FAN_OUT} }}"
+    );
+    let body = app
+        .gql_as(Some(&viewer), &through_nodes, json!({ "ids": ["Q29udGVudDox"] }))
+        .await;
+    assert_eq!(first_code(&body), "MAX_COMPLEXITY_EXCEEDED", "{body}");
+
+    let deal_room = "query($id: ID!) { account(id: $id) { name
+        stakeholders(first: 20) { nodes { fullName leadStage deals { role buyingStage }
+          engagements(first: 10) { nodes { kind occurredAt content { title } } } } }
+        opportunities(first: 10) { nodes { name stage participants { role isPrimary buyingStage stakeholder { fullName } }
+          risks { kind severity description } } } } }";
+    let body = app
+        .gql_as(Some(&viewer), deal_room, json!({ "id": "QWNjb3VudDox" }))
+        .await;
+    assert!(body.get("errors").is_none(), "{body}");
+}
