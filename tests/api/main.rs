@@ -6,6 +6,7 @@
 mod helpers;
 
 mod account;
+mod analytics;
 mod cli;
 mod content;
 mod engagement;
