@@ -120,12 +120,13 @@ fn conditions(sql: &mut Sql, filter: &DealFunnelFilter, visibility: Visibility) 
     out
 }
 
-/// `probability` as the API shows it: set by hand, or else the stage's own.
+/// The probability of a deal during a stay: set by hand, or else that stage's own (a deal that
+/// was in DISCOVERY at the end weighs 10 % there, even if it is won today).
 fn probability_sql() -> String {
     let arms: String = OpportunityStage::iter()
         .map(|s| format!(" WHEN '{}' THEN {}", s.to_value(), default_probability(s)))
         .collect();
-    format!("COALESCE(o.probability, CASE o.stage{arms} ELSE 0 END)")
+    format!("COALESCE(o.probability, CASE i.stage{arms} ELSE 0 END)")
 }
 
 /// The middle rows of each partition of `m` (its `rn` and `cnt`), for a median.
