@@ -162,7 +162,8 @@ pub async fn deal_funnel(
            FROM stage_interval i JOIN opportunity o ON o.id = i.subject_id \
            JOIN account a ON a.id = o.account_id \
            WHERE i.kind = 'OPPORTUNITY' AND i.entered_at < {as_of} \
-           AND (i.entered_at >= {from} OR i.left_at IS NULL OR i.left_at >= {from}){cond}), \
+           AND (i.entered_at >= {from} OR i.left_at IS NULL OR i.left_at >= {from} \
+             OR i.left_at >= {end}){cond}), \
          z AS (SELECT * FROM e WHERE t < {end} AND (l IS NULL OR l >= {end})), \
          s AS (SELECT g, stage, {stay} AS h FROM e WHERE l >= {from} AND l < {end}), \
          m AS (SELECT g, stage, h, ROW_NUMBER() OVER (PARTITION BY g, stage ORDER BY h) AS rn, \
