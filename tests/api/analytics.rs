@@ -760,7 +760,85 @@ async fn handoff_performance_follows_each_mql_to_its_decision(app: TestApp) {
     assert_eq!(total, 3);
 }
 
+/// The example queries of the README's Analytics section: indented blocks starting with `{`.
+fn readme_examples() -> Vec<String> {
+    let readme = include_str!("../../README.md");
+    let start = readme.find("## Analytics").expect("an Analytics section");
+    let section = &readme[start..];
+    let section = &section[..section[3..].find("\n## ").map_or(section.len(), |i| i + 3)];
+    let mut blocks = Vec::new();
+    let mut current: Option<String> = None;
+    for line in section.lines() {
+        match (line.strip_prefix("    "), current.as_mut()) {
+            (Some(code), Some(block)) => {
+                block.push('\n');
+                block.push_str(code);
+            }
+            (Some(code), None) if code.starts_with('{') => current = Some(code.to_owned()),
+            (None, _) => blocks.extend(current.take()),
+            _ => {}
+        }
+    }
+    blocks.extend(current);
+    blocks
+}
+
+async fn the_readme_examples_run(app: TestApp) {
+    let examples = readme_examples();
+    assert_eq!(examples.len(), 4);
+    for query in examples {
+        app.data(&query, json!({})).await;
+    }
+}
+
+/// The statements of each report do not grow with the data (two more authenticate the caller).
+async fn each_report_costs_a_fixed_number_of_statements(app: TestApp) {
+    let (sales_id, _) = app.user_with_role("sales").await;
+    let start = Utc::now() - Duration::hours(1);
+    let vars = input(start, Utc::now() + Duration::days(1), None, json!({}));
+    let owner = input(
+        start,
+        Utc::now() + Duration::days(1),
+        None,
+        json!({ "groupBy": "OWNER" }),
+    );
+    let cases = [
+        (LEAD_FUNNEL, vars.clone(), 4),
+        (LEAD_FUNNEL, owner.clone(), 5),
+        (DEAL_FUNNEL, vars.clone(), 4),
+        (DEAL_FUNNEL, owner.clone(), 5),
+        (SOURCE_QUALITY, vars.clone(), 4),
+        (HANDOFF, vars.clone(), 4),
+        (HANDOFF, owner.clone(), 5),
+    ];
+    let mut costs = Vec::new();
+    for size in [1, 6] {
+        let acme = account_in(&app, &format!("Acme {size}"), "TIER_1").await;
+        for n in 0..size {
+            let (id, _) = lead(&app, &acme, &format!("P{n}"), Some("WEBINAR")).await;
+            app.data(
+                MOVE_LEAD,
+                json!({ "i": { "stakeholderId": id, "to": "MQL", "assignOwnerId": sales_id } }),
+            )
+            .await;
+            move_lead(&app, &id, "SAL", None).await;
+            let (d, _) = deal(&app, &acme, Some(("10", "EUR")), Some("WEBINAR")).await;
+            move_deal(&app, &d, "CLOSED_WON", None).await;
+        }
+        let mut round = Vec::new();
+        for (query, vars, expected) in &cases {
+            let n = app.statements_for(query, vars.clone()).await;
+            assert_eq!(n, *expected, "{query}");
+            round.push(n);
+        }
+        costs.push(round);
+    }
+    assert_eq!(costs[0], costs[1]);
+}
+
 on_both_stores!(
+    the_readme_examples_run,
+    each_report_costs_a_fixed_number_of_statements,
     the_deal_funnel_sums_money_per_currency_to_the_cent,
     lead_source_quality_follows_each_sources_cohort,
     handoff_performance_follows_each_mql_to_its_decision,
