@@ -760,6 +760,126 @@ async fn handoff_performance_follows_each_mql_to_its_decision(app: TestApp) {
     assert_eq!(total, 3);
 }
 
+async fn lead_funnels_group_by_persona_owner_and_marketing_owner(app: TestApp) {
+    let (sales_id, _) = app.user_with_role("sales").await;
+    let (marketing_id, marketing) = app.user_with_role("marketing").await;
+    let persona = |name: &str| {
+        let name = name.to_owned();
+        let app = &app;
+        async move {
+            app.data(
+                "mutation($n: String!) { createPersona(input: { name: $n }) { persona { id } } }",
+                json!({ "n": name }),
+            )
+            .await["createPersona"]["persona"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let (cfo, cto) = (persona("CFO").await, persona("CTO").await);
+    let owned = app
+        .data(
+            "mutation($o: ID!) { createAccount(input: { name: \"Owned\", ownerId: $o }) { account { id } } }",
+            json!({ "o": sales_id }),
+        )
+        .await["createAccount"]["account"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let create = "mutation($a: ID!, $f: String!, $p: ID) { createStakeholder(input: { accountId: $a, firstName: $f, lastName: \"Doe\", personaId: $p }) { stakeholder { id createdAt } } }";
+    let first = app
+        .data(create, json!({ "a": owned, "f": "Ana", "p": cto }))
+        .await["createStakeholder"]["stakeholder"]
+        .clone();
+    let start = time(&first["createdAt"]);
+    app.data(create, json!({ "a": owned, "f": "Ben", "p": cfo }))
+        .await;
+    app.data_as(
+        Some(&marketing),
+        create,
+        json!({ "a": owned, "f": "Cy", "p": cfo }),
+    )
+    .await;
+    let other = account_in(&app, "Other", "TIER_3").await;
+    app.data(create, json!({ "a": other, "f": "Dee", "p": null }))
+        .await;
+    let later = Utc::now() + Duration::days(1);
+
+    let by_persona = funnel(&app, start, later, None, json!({ "groupBy": "PERSONA" })).await;
+    let groups: Vec<(Value, Value, Value)> = by_persona["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            (
+                g["key"].clone(),
+                g["label"].clone(),
+                g["stages"][0]["entered"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        groups,
+        vec![
+            (json!(cfo), json!("CFO"), json!(2)),
+            (json!(cto), json!("CTO"), json!(1)),
+            (Value::Null, json!("No persona"), json!(1)),
+        ]
+    );
+    let by_marketer = funnel(&app, start, later, None, json!({ "groupBy": "MARKETING_OWNER" })).await;
+    let marketer = by_marketer["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["key"] == marketing_id.as_str())
+        .unwrap_or_else(|| panic!("{by_marketer}"));
+    assert_eq!(
+        (
+            marketer["label"].clone(),
+            marketer["stages"][0]["entered"].clone()
+        ),
+        (json!("marketing"), json!(1))
+    );
+    let filtered = funnel(
+        &app,
+        start,
+        later,
+        None,
+        json!({ "filter": { "personaIds": [cfo], "marketingOwnerIds": [marketing_id] } }),
+    )
+    .await;
+    assert_eq!(volumes(&filtered["groups"][0]), "INQUIRY:1/1");
+    // Accounts by their owner: the owned account and one without the sales owner.
+    let by_owner = funnel(
+        &app,
+        start,
+        later,
+        None,
+        json!({ "unit": "ACCOUNT", "groupBy": "OWNER" }),
+    )
+    .await;
+    let sales = by_owner["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["key"] == sales_id.as_str())
+        .unwrap_or_else(|| panic!("{by_owner}"));
+    assert_eq!(
+        (sales["label"].clone(), volumes(sales)),
+        (json!("sales"), "INQUIRY:1/1".to_owned())
+    );
+    let owned_only = funnel(
+        &app,
+        start,
+        later,
+        None,
+        json!({ "unit": "ACCOUNT", "filter": { "ownerIds": [sales_id] } }),
+    )
+    .await;
+    assert_eq!(volumes(&owned_only["groups"][0]), "INQUIRY:1/1");
+}
+
 /// The example queries of the README's Analytics section: indented blocks starting with `{`.
 fn readme_examples() -> Vec<String> {
     let readme = include_str!("../../README.md");
@@ -837,6 +957,7 @@ async fn each_report_costs_a_fixed_number_of_statements(app: TestApp) {
 }
 
 on_both_stores!(
+    lead_funnels_group_by_persona_owner_and_marketing_owner,
     the_readme_examples_run,
     each_report_costs_a_fixed_number_of_statements,
     the_deal_funnel_sums_money_per_currency_to_the_cent,
