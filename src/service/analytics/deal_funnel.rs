@@ -129,6 +129,10 @@ fn probability_sql() -> String {
     format!("COALESCE(o.probability, CASE i.stage{arms} ELSE 0 END)")
 }
 
+/// Stays joined to their deal and its account.
+const DEALS: &str = "stage_interval i JOIN opportunity o ON o.id = i.subject_id \
+    JOIN account a ON a.id = o.account_id";
+
 /// The middle rows of each partition of `m` (its `rn` and `cnt`), for a median.
 const MIDDLE: &str = "rn IN ((cnt + 1) / 2, (cnt + 2) / 2)";
 
@@ -146,31 +150,25 @@ pub async fn deal_funnel(
 
     // Stage volumes, amounts at the end, time in stage.
     let mut sql = Sql::new(backend);
-    let (from, end, as_of) = (
-        sql.bind(period.from),
-        sql.bind(period.end),
-        sql.bind(period.as_of),
-    );
+    let (from, end) = (sql.bind(period.from), sql.bind(period.end));
     let cond = conditions(&mut sql, &filter, visibility);
     let amount = cents("o.amount");
     let probability = probability_sql();
-    let stay = sql.hours("t", "l");
+    let stay = sql.hours("i.entered_at", "i.left_at");
     sql.text = format!(
-        "WITH e AS (SELECT o.id AS u, {g} AS g, i.stage AS stage, i.entered_at AS t, \
-           CASE WHEN i.left_at < {as_of} THEN i.left_at END AS l, \
-           o.currency AS cur, {amount} AS cents, {probability} AS p \
-           FROM stage_interval i JOIN opportunity o ON o.id = i.subject_id \
-           JOIN account a ON a.id = o.account_id \
-           WHERE i.kind = 'OPPORTUNITY' AND i.entered_at < {as_of} \
-           AND (i.entered_at >= {from} OR i.left_at IS NULL OR i.left_at >= {from} \
-             OR i.left_at >= {end}){cond}), \
-         z AS (SELECT * FROM e WHERE t < {end} AND (l IS NULL OR l >= {end})), \
-         s AS (SELECT g, stage, {stay} AS h FROM e WHERE l >= {from} AND l < {end}), \
+        "WITH e AS (SELECT o.id AS u, {g} AS g, i.stage AS stage FROM {DEALS} \
+           WHERE i.kind = 'OPPORTUNITY' AND i.entered_at >= {from} AND i.entered_at < {end}{cond}), \
+         z AS (SELECT o.id AS u, {g} AS g, i.stage AS stage, o.currency AS cur, {amount} AS cents, \
+           {probability} AS p FROM {DEALS} \
+           WHERE i.kind = 'OPPORTUNITY' AND i.entered_at < {end} \
+           AND (i.left_at IS NULL OR i.left_at >= {end}){cond}), \
+         s AS (SELECT {g} AS g, i.stage AS stage, {stay} AS h FROM {DEALS} \
+           WHERE i.kind = 'OPPORTUNITY' AND i.left_at >= {from} AND i.left_at < {end}{cond}), \
          m AS (SELECT g, stage, h, ROW_NUMBER() OVER (PARTITION BY g, stage ORDER BY h) AS rn, \
            COUNT(*) OVER (PARTITION BY g, stage) AS cnt FROM s) \
          SELECT 'ENTERED' AS f, g, stage, CAST(NULL AS TEXT) AS cur, COUNT(DISTINCT u) AS n, \
            CAST(NULL AS BIGINT) AS a, CAST(NULL AS BIGINT) AS w, CAST(NULL AS DOUBLE PRECISION) AS x \
-           FROM e WHERE t >= {from} AND t < {end} GROUP BY g, stage \
+           FROM e GROUP BY g, stage \
          UNION ALL SELECT 'AT_END', g, stage, NULL, COUNT(DISTINCT u), NULL, NULL, NULL \
            FROM z GROUP BY g, stage \
          UNION ALL SELECT 'AMOUNT', g, stage, cur, COUNT(*), CAST(SUM(cents) AS BIGINT), \

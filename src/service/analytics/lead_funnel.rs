@@ -91,6 +91,10 @@ struct Acc {
     reasons: BTreeMap<String, i64>,
 }
 
+/// Stays joined to their person and account, for grouping, filters and scope.
+const PEOPLE: &str = "stage_interval i JOIN stakeholder s ON s.id = i.subject_id \
+    JOIN account a ON a.id = s.account_id";
+
 const FIGURES: [&str; 5] = ["ENTERED", "AT_END", "COHORT", "CONVERTED", "MEDIAN"];
 
 /// The group column, and what it holds.
@@ -162,24 +166,26 @@ pub async fn lead_funnel(
         sql.bind(period.end),
         sql.bind(period.as_of),
     );
-    let unit_column = match unit {
-        FunnelUnit::Lead => "s.id",
-        FunnelUnit::Account => "s.account_id",
-    };
     let rank = rank_case("i.stage", &WATERFALL);
     let cond = conditions(&mut sql, unit, &filter, visibility);
+    // A funnel of every lead, ungrouped, needs neither the person nor the account.
+    let (unit_column, rows_from) = match (unit, group_by, cond.is_empty()) {
+        (FunnelUnit::Lead, LeadGroupBy::None, true) => ("i.subject_id", "stage_interval i"),
+        (FunnelUnit::Lead, _, _) => ("i.subject_id", PEOPLE),
+        (FunnelUnit::Account, _, _) => ("s.account_id", PEOPLE),
+    };
     let hours = sql.hours("k.t0", "k.t1");
-    // Only entries that can matter: in the period, still open at its end, or (for conversions)
-    // after its start.
+    // `e`: the entries of the period, up to `asOf` (cohorts convert until then); `z`: the stays
+    // that cover the end. Separate, so `e` stays as small as the period.
     sql.text = format!(
         "WITH e AS (SELECT {unit_column} AS u, {g} AS g, i.stage AS stage, {rank} AS r, \
-           i.entered_at AS t, i.left_at AS l \
-           FROM stage_interval i JOIN stakeholder s ON s.id = i.subject_id \
-           JOIN account a ON a.id = s.account_id \
-           WHERE i.kind = 'LEAD' AND i.entered_at < {as_of} \
-           AND (i.entered_at >= {from} OR i.left_at IS NULL OR i.left_at >= {end}){cond}), \
+           i.entered_at AS t FROM {rows_from} \
+           WHERE i.kind = 'LEAD' AND i.entered_at >= {from} AND i.entered_at < {as_of}{cond}), \
+         z AS (SELECT {unit_column} AS u, {g} AS g, i.stage AS stage FROM {rows_from} \
+           WHERE i.kind = 'LEAD' AND i.entered_at < {end} \
+           AND (i.left_at IS NULL OR i.left_at >= {end}){cond}), \
          c AS (SELECT g, u, stage, r, MIN(t) AS t0 FROM e \
-           WHERE r < 5 AND t >= {from} AND t < {end} GROUP BY g, u, stage, r), \
+           WHERE r < 5 AND t < {end} GROUP BY g, u, stage, r), \
          k AS (SELECT c.g AS g, c.stage AS stage, c.t0 AS t0, MIN(x.t) AS t1 FROM c \
            LEFT JOIN e x ON x.u = c.u AND x.r > c.r AND x.t > c.t0 \
            GROUP BY c.g, c.u, c.stage, c.t0), \
@@ -187,9 +193,8 @@ pub async fn lead_funnel(
          m AS (SELECT g, stage, h, ROW_NUMBER() OVER (PARTITION BY g, stage ORDER BY h) AS rn, \
            COUNT(*) OVER (PARTITION BY g, stage) AS cnt FROM d) \
          SELECT 'ENTERED' AS f, g, stage, COUNT(DISTINCT u) AS n, CAST(NULL AS DOUBLE PRECISION) AS x \
-           FROM e WHERE t >= {from} AND t < {end} GROUP BY g, stage \
-         UNION ALL SELECT 'AT_END', g, stage, COUNT(DISTINCT u), NULL FROM e \
-           WHERE t < {end} AND (l IS NULL OR l >= {end}) GROUP BY g, stage \
+           FROM e WHERE t < {end} GROUP BY g, stage \
+         UNION ALL SELECT 'AT_END', g, stage, COUNT(DISTINCT u), NULL FROM z GROUP BY g, stage \
          UNION ALL SELECT 'COHORT', g, stage, COUNT(*), NULL FROM k GROUP BY g, stage \
          UNION ALL SELECT 'CONVERTED', g, stage, COUNT(*), AVG(h) FROM d GROUP BY g, stage \
          UNION ALL SELECT 'MEDIAN', g, stage, COUNT(*), AVG(h) FROM m \
