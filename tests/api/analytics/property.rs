@@ -677,8 +677,16 @@ fn default_probability(stage: &str) -> i64 {
     }
 }
 
-fn deal_funnel(w: &World, p: Window, by_source: bool) -> BTreeMap<Option<String>, Value> {
+fn deal_funnel(
+    w: &World,
+    p: Window,
+    by_source: bool,
+    exclude_archived: bool,
+) -> BTreeMap<Option<String>, Value> {
     let as_of = p.as_of();
+    let live = |o: &opportunity::Model| {
+        !(exclude_archived && (o.archived_at.is_some() || w.accounts[&o.account_id].archived_at.is_some()))
+    };
     let group_of = |o: &opportunity::Model| {
         if by_source {
             o.lead_source.map(|s| s.to_value())
@@ -692,7 +700,11 @@ fn deal_funnel(w: &World, p: Window, by_source: bool) -> BTreeMap<Option<String>
     }
     let mut out = BTreeMap::new();
     for key in keys {
-        let deals: Vec<&opportunity::Model> = w.deals.values().filter(|o| group_of(o) == key).collect();
+        let deals: Vec<&opportunity::Model> = w
+            .deals
+            .values()
+            .filter(|o| live(o) && group_of(o) == key)
+            .collect();
         let entries: Vec<Vec<(String, DateTime<Utc>)>> = deals
             .iter()
             .map(|o| w.entries(StageKind::Opportunity, o.id, o.created_at, "DISCOVERY", as_of))
@@ -739,7 +751,7 @@ fn deal_funnel(w: &World, p: Window, by_source: bool) -> BTreeMap<Option<String>
             .filter(|c| c.kind == StageKind::Opportunity && p.inside(c.changed_at))
         {
             let o = &w.deals[&c.subject_id];
-            if group_of(o) != key {
+            if !live(o) || group_of(o) != key {
                 continue;
             }
             match c.to_stage.as_str() {
@@ -987,11 +999,14 @@ async fn every_figure_agrees_with_a_recomputation_from_the_raw_rows(app: TestApp
                 same(&actual[k], e, &format!("{label} leadFunnel {k:?}"));
             }
         }
-        for by_source in [false, true] {
-            let extra = json!({ "groupBy": if by_source { "LEAD_SOURCE" } else { "NONE" } });
+        for (by_source, exclude) in [(false, false), (true, false), (false, true)] {
+            let extra = json!({
+                "groupBy": if by_source { "LEAD_SOURCE" } else { "NONE" },
+                "filter": { "excludeArchived": exclude },
+            });
             let data = app.data(DEAL_FUNNEL, input(p.from, p.to, p.as_of, extra)).await;
             let actual = by_key(&data["dealFunnel"]["groups"]);
-            let expected = deal_funnel(&world, p, by_source);
+            let expected = deal_funnel(&world, p, by_source, exclude);
             assert_eq!(
                 actual.keys().collect::<Vec<_>>(),
                 expected.keys().collect::<Vec<_>>(),
