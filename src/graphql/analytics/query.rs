@@ -2,9 +2,12 @@
 
 use async_graphql::{Context, Object};
 
-use super::types::{
-    DealFunnel, DealFunnelGroupBy, DealFunnelInput, HandoffGroup, HandoffGroupBy, HandoffPerformanceInput,
-    LeadFunnel, LeadFunnelInput, LeadSourceQuality, LeadSourceQualityInput,
+use super::{
+    inputs::{
+        DealFunnelGroupBy, DealFunnelInput, HandoffGroupBy, HandoffPerformanceInput, LeadFunnelInput,
+        LeadSourceQualityInput,
+    },
+    types::{DealFunnel, HandoffGroup, LeadFunnel, LeadSourceQuality},
 };
 use crate::{
     domain::analytics::{FunnelUnit, LeadGroupBy},
