@@ -6,12 +6,12 @@
 use std::collections::BTreeMap;
 
 use entity::{account::AccountTier, enums::LeadSource, enums::ReasonCode, opportunity::OpportunityStage};
-use sea_orm::{ActiveEnum, ConnectionTrait, Iterable};
+use sea_orm::{ActiveEnum, ConnectionTrait, DatabaseConnection, Iterable};
 use uuid::Uuid;
 
 use super::{
     GroupKey, KeyKind, MoneyByCurrency, Sql, Window, cents, get, labels, open, owned_deals, reason_counts,
-    rows,
+    rows, snapshot,
 };
 use crate::{
     domain::{
@@ -136,7 +136,21 @@ const DEALS: &str = "stage_interval i JOIN opportunity o ON o.id = i.subject_id 
 /// The middle rows of each partition of `m` (its `rn` and `cnt`), for a median.
 const MIDDLE: &str = "rn IN ((cnt + 1) / 2, (cnt + 2) / 2)";
 
+/// Computes the deal funnel in one snapshot of the history.
 pub async fn deal_funnel(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    window: Window,
+    group_by: DealGroupBy,
+    filter: DealFunnelFilter,
+) -> Result<DealFunnel, AppError> {
+    let txn = snapshot(db).await?;
+    let out = compute(&txn, principal, window, group_by, filter).await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+async fn compute(
     db: &impl ConnectionTrait,
     principal: &Principal,
     window: Window,

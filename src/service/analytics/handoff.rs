@@ -5,9 +5,9 @@
 use std::collections::BTreeMap;
 
 use entity::enums::LeadStage;
-use sea_orm::{ActiveEnum, ConnectionTrait};
+use sea_orm::{ActiveEnum, ConnectionTrait, DatabaseConnection};
 
-use super::{GroupKey, KeyKind, Sql, Window, get, labels, names, open, owned_people, rows};
+use super::{GroupKey, KeyKind, Sql, Window, get, labels, names, open, owned_people, rows, snapshot};
 use crate::{domain::authz::Principal, error::AppError, service::scoring};
 
 /// How handoffs are grouped.
@@ -36,7 +36,20 @@ pub struct HandoffGroup {
 /// counts as in time, so a decision exactly at the deadline is never counted late by rounding.
 const SLA_TOLERANCE_HOURS: f64 = 1e-6;
 
+/// Follows the period's handoffs in one snapshot of the history.
 pub async fn handoff_performance(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    window: Window,
+    group_by: HandoffGroupBy,
+) -> Result<Vec<HandoffGroup>, AppError> {
+    let txn = snapshot(db).await?;
+    let out = compute(&txn, principal, window, group_by).await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+async fn compute(
     db: &impl ConnectionTrait,
     principal: &Principal,
     window: Window,

@@ -9,12 +9,12 @@ use entity::{
     account::AccountTier,
     enums::{LeadSource, LeadStage, ReasonCode},
 };
-use sea_orm::{ActiveEnum, ConnectionTrait, Iterable};
+use sea_orm::{ActiveEnum, ConnectionTrait, DatabaseConnection, Iterable};
 use uuid::Uuid;
 
 use super::{
     FunnelUnit, GroupKey, KeyKind, LeadGroupBy, Sql, Window, get, labels, names, open, rank_case,
-    reason_counts, rows,
+    reason_counts, rows, snapshot,
 };
 use crate::{
     domain::{
@@ -140,8 +140,22 @@ fn conditions(sql: &mut Sql, unit: FunnelUnit, filter: &LeadFunnelFilter, visibi
     out
 }
 
-/// Computes the funnel. BAD_USER_INPUT for a grouping the unit does not have.
+/// Computes the funnel in one snapshot of the history. BAD_USER_INPUT for a grouping the unit does not have.
 pub async fn lead_funnel(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    window: Window,
+    unit: FunnelUnit,
+    group_by: LeadGroupBy,
+    filter: LeadFunnelFilter,
+) -> Result<LeadFunnel, AppError> {
+    let txn = snapshot(db).await?;
+    let out = compute(&txn, principal, window, unit, group_by, filter).await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+async fn compute(
     db: &impl ConnectionTrait,
     principal: &Principal,
     window: Window,

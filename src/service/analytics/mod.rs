@@ -15,8 +15,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use entity::{app_user, enums::ReasonCode, persona};
 use sea_orm::{
-    ActiveEnum, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryResult, Statement,
-    Value,
+    AccessMode, ActiveEnum, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend,
+    EntityTrait, IsolationLevel, QueryFilter, QueryResult, Statement, TransactionTrait, Value,
 };
 use uuid::Uuid;
 
@@ -47,6 +47,20 @@ pub(crate) fn open(principal: &Principal, window: Window) -> Result<(Visibility,
     let period = Period::new(window.from, window.to, window.as_of, Utc::now())
         .map_err(|e| AppError::BadUserInput(e.message()))?;
     Ok((visibility, period))
+}
+
+/// A read-only snapshot for one report, so its few statements see the same history even while
+/// moves are written: REPEATABLE READ on PostgreSQL; on SQLite (WAL) a deferred transaction
+/// already reads one snapshot.
+pub(crate) async fn snapshot(db: &DatabaseConnection) -> Result<DatabaseTransaction, AppError> {
+    let txn = match db.get_database_backend() {
+        DbBackend::Postgres => {
+            db.begin_with_config(Some(IsolationLevel::RepeatableRead), Some(AccessMode::ReadOnly))
+                .await?
+        }
+        _ => db.begin().await?,
+    };
+    Ok(txn)
 }
 
 /// One raw statement being written, with its bound values. Placeholders are numbered (`$1`),

@@ -7,10 +7,11 @@ use entity::{
     enums::{LeadSource, LeadStage, ReasonCode},
     opportunity::OpportunityStage,
 };
-use sea_orm::{ActiveEnum, ConnectionTrait};
+use sea_orm::{ActiveEnum, ConnectionTrait, DatabaseConnection};
 
 use super::{
-    MoneyByCurrency, Sql, Window, cents, get, open, owned_deals, owned_people, rank_case, reason_counts, rows,
+    MoneyByCurrency, Sql, Window, cents, get, open, owned_deals, owned_people, rank_case, reason_counts,
+    rows, snapshot,
 };
 use crate::{
     domain::{
@@ -58,7 +59,19 @@ fn reached(stage: LeadStage) -> usize {
     rank(stage).unwrap_or(usize::MAX)
 }
 
+/// Computes each source's quality in one snapshot of the history.
 pub async fn source_quality(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    window: Window,
+) -> Result<Vec<SourceQuality>, AppError> {
+    let txn = snapshot(db).await?;
+    let out = compute(&txn, principal, window).await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+async fn compute(
     db: &impl ConnectionTrait,
     principal: &Principal,
     window: Window,
