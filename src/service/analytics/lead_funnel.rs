@@ -140,7 +140,8 @@ fn conditions(sql: &mut Sql, unit: FunnelUnit, filter: &LeadFunnelFilter, visibi
     out
 }
 
-/// Computes the funnel in one snapshot of the history. BAD_USER_INPUT for a grouping the unit does not have.
+/// Computes the funnel in one snapshot of the history. BAD_USER_INPUT for a grouping the unit
+/// does not have.
 pub async fn lead_funnel(
     db: &DatabaseConnection,
     principal: &Principal,

@@ -290,3 +290,55 @@ pub(crate) fn ordered<T>(
     out.sort_by_cached_key(|(key, label, _)| place(key, label));
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enum_names_read_as_labels() {
+        assert_eq!(humanize("SALES_GENERATED"), "Sales generated");
+        assert_eq!(humanize("TIER_1"), "Tier 1");
+    }
+
+    #[test]
+    fn groups_come_in_enum_order_then_by_name_and_the_empty_group_last() {
+        let (a, b) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let groups: BTreeMap<GroupKey, ()> = [
+            (GroupKey::Nothing, ()),
+            (GroupKey::Name("EVENT".into()), ()),
+            (GroupKey::Name("WEBINAR".into()), ()),
+        ]
+        .into_iter()
+        .collect();
+        let order = vec!["WEBINAR".to_owned(), "EVENT".to_owned()];
+        let keys: Vec<GroupKey> = ordered(groups, &BTreeMap::new(), &order, "None")
+            .into_iter()
+            .map(|(k, _, _)| k)
+            .collect();
+        assert_eq!(
+            keys,
+            vec![
+                GroupKey::Name("WEBINAR".into()),
+                GroupKey::Name("EVENT".into()),
+                GroupKey::Nothing
+            ]
+        );
+        let names: BTreeMap<Uuid, String> = [(a, "zed".to_owned()), (b, "Amy".to_owned())].into();
+        let people: BTreeMap<GroupKey, ()> = [(GroupKey::Id(a), ()), (GroupKey::Id(b), ())].into();
+        let labels: Vec<Option<String>> = ordered(people, &names, &[], "No owner")
+            .into_iter()
+            .map(|(_, l, _)| l)
+            .collect();
+        assert_eq!(labels, vec![Some("Amy".to_owned()), Some("zed".to_owned())]);
+    }
+
+    #[test]
+    fn placeholders_are_numbered_and_empty_lists_add_no_condition() {
+        let mut sql = Sql::new(DbBackend::Sqlite);
+        assert_eq!(sql.bind(1), "$1");
+        assert_eq!(sql.list::<i32>(&[]), None);
+        assert_eq!(sql.list(&[5, 6]), Some("IN ($2, $3)".to_owned()));
+        assert_eq!(cents("o.amount"), "CAST(ROUND(o.amount * 100) AS BIGINT)");
+    }
+}
