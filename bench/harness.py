@@ -6,6 +6,7 @@ failure on stderr with a non-zero exit code.
 """
 
 import argparse
+import base64
 import json
 import os
 import platform
@@ -17,46 +18,82 @@ import time
 import urllib.error
 import urllib.request
 from datetime import datetime, timezone
+from decimal import Decimal, InvalidOperation
 
-# The five operations: key, label, whether they need an ID and which, the GraphQL document.
+# The operations: key, label, which ID they need, trapeze's document and PostGraphile's (None:
+# trapeze only). The PostGraphile documents are those of ../shared/peers/postgraphile/README.md:
+# they ask for the same rows in the same order (trapeze's default order is created_at, id; archived
+# rows left out; participants primary first), under PostGraphile's names.
 OPERATIONS = [
-    (
-        "a",
-        "point read by ID",
-        "opportunity",
-        "query($id: ID!) { opportunity(id: $id) { id name stage amount { amount currency } } }",
-    ),
-    (
-        "b",
-        "page of 50 opportunities + account + owner",
-        None,
-        "{ opportunities(first: 50) { nodes { id name stage amount { amount currency } "
+    {
+        "key": "a",
+        "label": "point read",
+        "needs": "opportunity",
+        "query": "query($id: ID!) { opportunity(id: $id) { id name stage amount { amount currency } } }",
+        "peer": "query($id: UUID!) { opportunityByRowId(rowId: $id) { rowId name stage amount currency } }",
+    },
+    {
+        "key": "b",
+        "label": "page of 50 + account + owner",
+        "needs": None,
+        "query": "{ opportunities(first: 50) { nodes { id name stage amount { amount currency } "
         "account { id name } owner { id displayName } } } }",
-    ),
-    (
-        "c",
-        "account + 5 stakeholders + 5 opportunities + participants",
-        "account",
-        "query($id: ID!) { account(id: $id) { id name stakeholders(first: 5) { nodes { id fullName title } } "
+        "peer": "{ allOpportunities(first: 50, orderBy: [CREATED_AT_ASC, ROW_ID_ASC], "
+        "filter: { archivedAt: { isNull: true } }) { nodes { rowId name stage amount currency "
+        "accountByAccountId { rowId name } appUserByOwnerId { rowId displayName } } } }",
+    },
+    {
+        "key": "c",
+        "label": "deal room",
+        "needs": "account",
+        "query": "query($id: ID!) { account(id: $id) { id name stakeholders(first: 5) { nodes { id fullName title } } "
         "opportunities(first: 5) { nodes { id name stage participants { id role isPrimary buyingStage "
         "stakeholder { id fullName } } } } } }",
-    ),
-    (
-        "d",
-        "filtered search + totalCount",
-        None,
-        "{ opportunities(first: 20, filter: { stages: [PROPOSAL, NEGOTIATION] }) { totalCount nodes { id name } } }",
-    ),
-    (
-        "e",
-        "updateOpportunity mutation",
-        "update_opportunity",
-        'mutation($id: ID!) { updateOpportunity(input: { id: $id, name: "Bench deal" }) '
+        "peer": "query($id: UUID!) { accountByRowId(rowId: $id) { rowId name "
+        "stakeholdersByAccountId(first: 5, orderBy: [CREATED_AT_ASC, ROW_ID_ASC], "
+        "filter: { archivedAt: { isNull: true } }) { nodes { rowId firstName lastName title } } "
+        "opportunitiesByAccountId(first: 5, orderBy: [CREATED_AT_ASC, ROW_ID_ASC], "
+        "filter: { archivedAt: { isNull: true } }) { nodes { rowId name stage "
+        "dealParticipantsByOpportunityId(orderBy: [IS_PRIMARY_DESC, CREATED_AT_ASC, ROW_ID_ASC]) "
+        "{ nodes { rowId role isPrimary buyingStage stakeholderByStakeholderId { rowId firstName lastName } } } } } } }",
+    },
+    {
+        "key": "d",
+        "label": "filtered search + totalCount",
+        "needs": None,
+        "query": "{ opportunities(first: 20, filter: { stages: [PROPOSAL, NEGOTIATION] }) { totalCount nodes { id name } } }",
+        "peer": "{ allOpportunities(first: 20, orderBy: [CREATED_AT_ASC, ROW_ID_ASC], "
+        'filter: { stage: { in: ["PROPOSAL", "NEGOTIATION"] }, archivedAt: { isNull: true } }) '
+        "{ totalCount nodes { rowId name } } }",
+    },
+    {
+        "key": "e",
+        "label": "20 accounts, 4 levels",
+        "needs": None,
+        "query": "{ accounts(first: 20) { nodes { id name stakeholders(first: 5) { nodes { id fullName title } } "
+        "opportunities(first: 5) { nodes { id name stage participants { id role isPrimary buyingStage "
+        "stakeholder { id fullName } } } } } } }",
+        "peer": "{ allAccounts(first: 20, orderBy: [CREATED_AT_ASC, ROW_ID_ASC], filter: { archivedAt: { isNull: true } }) "
+        "{ nodes { rowId name stakeholdersByAccountId(first: 5, orderBy: [CREATED_AT_ASC, ROW_ID_ASC], "
+        "filter: { archivedAt: { isNull: true } }) { nodes { rowId firstName lastName title } } "
+        "opportunitiesByAccountId(first: 5, orderBy: [CREATED_AT_ASC, ROW_ID_ASC], "
+        "filter: { archivedAt: { isNull: true } }) { nodes { rowId name stage "
+        "dealParticipantsByOpportunityId(orderBy: [IS_PRIMARY_DESC, CREATED_AT_ASC, ROW_ID_ASC]) "
+        "{ nodes { rowId role isPrimary buyingStage stakeholderByStakeholderId { rowId firstName lastName } } } } } } } }",
+    },
+    {
+        "key": "f",
+        "label": "updateOpportunity mutation",
+        "needs": "update_opportunity",
+        "query": 'mutation($id: ID!) { updateOpportunity(input: { id: $id, name: "Bench deal" }) '
         "{ opportunity { id version } userErrors { code } } }",
-    ),
+        "peer": None,
+    },
 ]
-OPERATION_LABELS = {key: label for key, label, _, _ in OPERATIONS}
+OPERATION_BY_KEY = {o["key"]: o for o in OPERATIONS}
+OPERATION_LABELS = {o["key"]: o["label"] for o in OPERATIONS}
 OPERATION_LABELS["ceiling"] = "a. point read, fixed bytes (examples/ceiling.rs)"
+PEER = "postgraphile"  # the store name of PostGraphile's rows
 
 
 def fail(message):
@@ -353,24 +390,292 @@ end
         f.write("\n".join(lines))
 
 
+def uuid_of(global_id):
+    """trapeze's global ID is base64url (no padding) of `Kind:uuid`; PostGraphile's rowId is the uuid."""
+    try:
+        text = base64.urlsafe_b64decode(global_id + "=" * (-len(global_id) % 4)).decode()
+    except (ValueError, UnicodeDecodeError):
+        return global_id
+    kind, sep, rest = text.partition(":")
+    return rest.lower() if sep and kind.isalpha() else global_id
+
+
 def cmd_prepare_op(args):
-    """Writes OUT.json (the request body) and OUT.lua (the wrk script) for one operation."""
-    operation = next((o for o in OPERATIONS if o[0] == args.op), None)
+    """Writes OUT.json (the request body) and OUT.lua (the wrk script) for one operation, with
+    trapeze's document, or with PostGraphile's (--peer: the uuid instead of the global ID)."""
+    operation = OPERATION_BY_KEY.get(args.op)
     if operation is None:
         fail(f"unknown operation {args.op}")
-    _, label, needs, query = operation
+    query = operation["peer"] if args.peer else operation["query"]
+    if query is None:
+        fail(f"operation {args.op} has no PostGraphile document")
     body = {"query": query}
+    needs = operation["needs"]
     if needs:
         with open(args.ids) as f:
             ids = json.load(f)
         if not ids.get(needs):
-            print(f"operation {args.op} ({label}) needs an ID of kind {needs}, and none was found", file=sys.stderr)
+            print(
+                f"operation {args.op} ({operation['label']}) needs an ID of kind {needs}, and none was found",
+                file=sys.stderr,
+            )
             sys.exit(1)
-        body["variables"] = {"id": ids[needs]}
+        body["variables"] = {"id": uuid_of(ids[needs]) if args.peer else ids[needs]}
     text = json.dumps(body, separators=(",", ":"))
     with open(f"{args.out}.json", "w") as f:
         f.write(text)
-    write_lua(f"{args.out}.lua", text, args.token)
+    write_lua(f"{args.out}.lua", text, args.token or None)
+
+
+# --- the equivalence check: the same rows from trapeze and from PostGraphile ---------------------
+
+# PostGraphile's names for trapeze's fields (root fields, relations, connections).
+PEER_NAMES = {
+    "rowId": "id",
+    "opportunityByRowId": "opportunity",
+    "accountByRowId": "account",
+    "allOpportunities": "opportunities",
+    "allAccounts": "accounts",
+    "accountByAccountId": "account",
+    "appUserByOwnerId": "owner",
+    "stakeholdersByAccountId": "stakeholders",
+    "opportunitiesByAccountId": "opportunities",
+    "dealParticipantsByOpportunityId": "participants",
+    "stakeholderByStakeholderId": "stakeholder",
+}
+
+
+def decimal_text(value):
+    """A decimal in one spelling: "12500.00", "12500" and 12500 all become "12500"."""
+    if value is None:
+        return None
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return f"not a decimal: {value!r}"
+    text = format(number.normalize(), "f")
+    return "0" if text in ("-0", "0") else text
+
+
+def connection(value, normalise):
+    """A connection with only `nodes` becomes the list of its nodes; one with totalCount keeps it."""
+    if isinstance(value, dict) and "nodes" in value and set(value) <= {"nodes", "totalCount"}:
+        nodes = [normalise(n) for n in value["nodes"] or []]
+        return nodes if set(value) == {"nodes"} else {"totalCount": value["totalCount"], "nodes": nodes}
+    return normalise(value)
+
+
+def normalise_trapeze(value):
+    if isinstance(value, list):
+        return [normalise_trapeze(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out = {}
+    for key, item in value.items():
+        if key == "id":
+            out["id"] = uuid_of(item) if isinstance(item, str) else item
+        elif key == "amount" and (item is None or isinstance(item, dict)):
+            # Money { amount currency }, null when the deal has no amount
+            out["amount"] = decimal_text(item["amount"]) if item else None
+            out["currency"] = item["currency"] if item else None
+        else:
+            out[key] = connection(item, normalise_trapeze)
+    return out
+
+
+def normalise_peer(value):
+    if isinstance(value, list):
+        return [normalise_peer(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out = {}
+    for key, item in value.items():
+        key = PEER_NAMES.get(key, key)
+        if key == "id":
+            out["id"] = item.lower() if isinstance(item, str) else item
+        elif key == "amount":
+            out["amount"] = decimal_text(item)
+        elif key in ("firstName", "lastName") and "firstName" in value and "lastName" in value:
+            out["fullName"] = f"{value['firstName']} {value['lastName']}"  # trapeze's fullName
+        else:
+            out[key] = connection(item, normalise_peer)
+    if "amount" in out and out["amount"] is None:
+        out["currency"] = None  # trapeze has no Money without an amount
+    return out
+
+
+def first_difference(left, right, path="data"):
+    """The path and the two values where two normalised answers first differ, or None."""
+    if isinstance(left, dict) and isinstance(right, dict):
+        for key in list(left) + [k for k in right if k not in left]:
+            if key not in left or key not in right:
+                return f"{path}.{key}: {'missing' if key not in left else json.dumps(left[key])[:120]} (trapeze) vs " \
+                       f"{'missing' if key not in right else json.dumps(right[key])[:120]} (PostGraphile)"
+            found = first_difference(left[key], right[key], f"{path}.{key}")
+            if found:
+                return found
+        return None
+    if isinstance(left, list) and isinstance(right, list):
+        for i, (a, b) in enumerate(zip(left, right)):
+            found = first_difference(a, b, f"{path}[{i}]")
+            if found:
+                return found
+        if len(left) != len(right):
+            return f"{path}: {len(left)} items (trapeze) vs {len(right)} (PostGraphile)"
+        return None
+    if left != right:
+        return f"{path}: {json.dumps(left)[:120]} (trapeze) vs {json.dumps(right)[:120]} (PostGraphile)"
+    return None
+
+
+def count_records(value, counts=None):
+    """How many records of each field an answer holds (a record is an object with an id)."""
+    counts = {} if counts is None else counts
+
+    def walk(item, name):
+        if isinstance(item, list):
+            for element in item:
+                walk(element, name)
+        elif isinstance(item, dict):
+            if "id" in item:
+                counts[name] = counts.get(name, 0) + 1
+            for key, child in item.items():
+                walk(child, key)
+
+    walk(value, "data")
+    return counts
+
+
+def fetch_answer(base, body_path, token):
+    """(normalisable data, problem) of one request as wrk will send it."""
+    with open(body_path, "rb") as f:
+        body = f.read()
+    problem, raw = check_sample(base, body, token)
+    if problem:
+        return None, problem
+    return json.loads(raw)["data"], None
+
+
+def cmd_compare(args):
+    """Sends each operation once to trapeze and once to PostGraphile, normalises both answers
+    (global ID -> uuid, fullName <- firstName + lastName, Money -> amount + currency, one decimal
+    spelling, PostGraphile's field names -> trapeze's) and compares them. Records one row per
+    operation; prints the keys of the operations whose answers differ."""
+    differing = []
+    for op in args.ops.split(","):
+        row = {"kind": "compare", "op": op}
+        mine, problem = fetch_answer(args.trapeze, f"{args.trapeze_prefix}{op}.json", args.token)
+        theirs, peer_problem = fetch_answer(args.peer, f"{args.peer_prefix}{op}.json", None)
+        if problem or peer_problem:
+            row["same"] = False
+            row["detail"] = "; ".join(
+                p for p in (problem and f"trapeze: {problem}", peer_problem and f"PostGraphile: {peer_problem}") if p
+            )
+        else:
+            left, right = normalise_trapeze(mine), normalise_peer(theirs)
+            for name, value in (("trapeze.raw", mine), ("postgraphile.raw", theirs), ("trapeze", left),
+                                ("postgraphile", right)):
+                with open(os.path.join(args.out_dir, f"compare-{op}-{name}.json"), "w") as f:
+                    json.dump(value, f, indent=1, sort_keys=True)
+            difference = first_difference(left, right)
+            counts = count_records(left)
+            row["records"] = counts
+            if difference:
+                row["same"] = False
+                row["detail"] = difference
+            elif not counts:
+                row["same"] = False
+                row["detail"] = "both answers hold no record: nothing was compared"
+            else:
+                row["same"] = True
+        with open(args.results, "a") as f:
+            f.write(json.dumps(row) + "\n")
+        what = ", ".join(f"{n} {k}" for k, n in (row.get("records") or {}).items())
+        if row["same"]:
+            print(f"  {op}: same rows from trapeze and PostGraphile ({what})", file=sys.stderr)
+        else:
+            print(f"  !!! FAILED {op}: trapeze and PostGraphile answer differently: {row['detail']}", file=sys.stderr)
+            differing.append(op)
+    print(" ".join(differing))
+
+
+def pg_reader(url):
+    """A psql session that reads the database's committed-transaction counter on demand. It stays
+    in one transaction (stats_fetch_consistency = none reads the shared counters afresh each
+    time), so its own reads commit nothing."""
+    session = subprocess.Popen(
+        ["psql", "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", url],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        bufsize=1,
+    )
+    session.stdin.write("BEGIN READ ONLY;\nSET LOCAL stats_fetch_consistency = none;\n")
+
+    def read():
+        session.stdin.write(
+            "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database();\n"
+        )
+        session.stdin.flush()
+        line = session.stdout.readline()
+        if not line:
+            fail("the psql session reading pg_stat_database ended")
+        return int(line.strip())
+
+    def close():
+        try:
+            session.stdin.write("ROLLBACK;\n")
+            session.stdin.close()
+        except OSError:
+            pass
+        session.wait(timeout=10)
+
+    return read, close
+
+
+def cmd_xacts(args):
+    """Transactions per request, each request sent alone: the growth of pg_stat_database's
+    xact_commit + xact_rollback around it. A backend publishes its counters when it goes idle, at
+    most once a second (else 10 s later): so the counter is first left to settle, and requests are
+    sent 1.1 s apart. Without explicit transactions (PostGraphile without pgSettings, trapeze's
+    reads) every statement is its own transaction, so this counts SQL statements."""
+    read, close = pg_reader(args.pg_url)
+    try:
+        last, still_since, deadline = read(), time.monotonic(), time.monotonic() + 40
+        while time.monotonic() - still_since < args.settle and time.monotonic() < deadline:
+            time.sleep(0.5)
+            now = read()
+            if now != last:
+                last, still_since = now, time.monotonic()
+        for target in args.targets:
+            name, base, prefix = target.split("=", 2)
+            token = args.token if name != PEER else None
+            for op in args.ops.split(","):
+                deltas = []
+                for _ in range(args.repeat):
+                    with open(f"{prefix}{op}.json", "rb") as f:
+                        body = f.read()
+                    before = read()
+                    sent = time.monotonic()
+                    problem, _ = check_sample(base, body, token)
+                    time.sleep(0.15)
+                    after = read()
+                    if problem:
+                        deltas = None
+                        print(f"  !!! {name} {op}: {problem}", file=sys.stderr)
+                        break
+                    deltas.append(after - before)
+                    time.sleep(max(0.0, 1.1 - (time.monotonic() - sent)))
+                if not deltas:
+                    continue
+                deltas.sort()
+                median = deltas[len(deltas) // 2]
+                row = {"kind": "xacts", "store": name, "op": op, "xacts_alone": median, "samples": deltas}
+                with open(args.results, "a") as f:
+                    f.write(json.dumps(row) + "\n")
+                print(f"  {name:12} {op}: {median} transactions per request alone (samples {deltas})", file=sys.stderr)
+    finally:
+        close()
 
 
 def check_sample(base, body, token):
@@ -425,15 +730,16 @@ def cmd_measure(args):
         "failures": [],
     }
     is_ceiling = args.op == "ceiling"
+    no_metrics = is_ceiling or args.no_metrics  # the ceiling and PostGraphile have no /metrics
 
     # One request alone first: its answer is checked, and its statements are the exact count of
     # the operation's shape, with nothing in flight beside it.
-    alone_before = None if is_ceiling else metrics(args.base)
+    alone_before = None if no_metrics else metrics(args.base)
     problem, _ = check_sample(args.base, body, args.token)
     if problem:
         row["failures"].append(f"sample response before the run: {problem}")
     log_offset = os.path.getsize(args.server_log) if args.server_log else 0
-    counters_before = None if is_ceiling else metrics(args.base)
+    counters_before = None if no_metrics else metrics(args.base)
     if counters_before is not None and counters_before[1] is not None and alone_before[1] is not None:
         if counters_before[1] - alone_before[1] == 1:
             row["stmts_alone"] = counters_before[0] - alone_before[0]
@@ -452,7 +758,7 @@ def cmd_measure(args):
         f"{args.base}/graphql",
     ]
     done = subprocess.run(command, capture_output=True, text=True)
-    if is_ceiling:
+    if no_metrics:
         time.sleep(0.3)
         counters_after = None
     else:
@@ -513,8 +819,12 @@ def cmd_measure(args):
         with open(args.server_log, errors="replace") as f:
             f.seek(log_offset)
             lines = f.readlines()
-        errors = [line.strip() for line in lines if '"level":"ERROR"' in line]
-        warnings = [line.strip() for line in lines if '"level":"WARN"' in line]
+        if args.log_format == "json":
+            errors = [line.strip() for line in lines if '"level":"ERROR"' in line]
+            warnings = [line.strip() for line in lines if '"level":"WARN"' in line]
+        else:  # PostGraphile: whatever it writes during a run is worth a look, not a failure
+            errors = []
+            warnings = [line.strip() for line in lines if line.strip()]
         if errors:
             row["failures"].append(f"the server logged {len(errors)} error line(s), e.g. {errors[0][:300]}")
         if warnings:
@@ -524,7 +834,7 @@ def cmd_measure(args):
     with open(args.results, "a") as f:
         f.write(json.dumps(row) + "\n")
 
-    label = f"{args.store:8} {args.op:7} c={args.connections:<3}"
+    label = f"{args.store:12} {args.op:7} c={args.connections:<3}"
     if "rps" in row:
         stmts = f"{row['stmts_per_req']:.2f} SQL/req" if "stmts_per_req" in row else ""
         if "stmts_alone" in row:
@@ -537,6 +847,23 @@ def cmd_measure(args):
         print(f"  !!! FAILED {label}: {failure}", file=sys.stderr)
     if row.get("warning_count"):
         print(f"  (the server logged {row['warning_count']} warning(s) during {label})", file=sys.stderr)
+
+
+def cmd_profile_report(args):
+    """The top frames by self time of a `perf record`, printed and kept in the results."""
+    command = ["perf", "report", "-i", args.data, "--no-children", "--stdio", "-g", "none"]
+    done = subprocess.run(command, capture_output=True, text=True)
+    lines = [line.rstrip() for line in done.stdout.splitlines() if line.strip() and not line.startswith("#")]
+    lines = lines[: args.top]
+    if done.returncode != 0 or not lines:
+        lines = [f"perf report failed (exit {done.returncode}): {done.stderr.strip()[-300:]}"]
+    with open(args.results, "a") as f:
+        f.write(json.dumps({"kind": "profile", "store": args.store, "op": args.op,
+                            "connections": args.connections, "lines": lines}) + "\n")
+    print(f"  top {args.top} frames of the {args.store} server during {args.op} at c={args.connections} "
+          f"(perf report --no-children):", file=sys.stderr)
+    for line in lines:
+        print(f"    {line}", file=sys.stderr)
 
 
 def cmd_record(args):
@@ -612,6 +939,10 @@ def fmt(value, digits):
     return "—" if value is None else f"{value:,.{digits}f}"
 
 
+def ratio(mine, theirs):
+    return mine / theirs if mine and theirs else None
+
+
 def cmd_report(args):
     rows = []
     with open(args.results) as f:
@@ -620,9 +951,14 @@ def cmd_report(args):
                 rows.append(json.loads(line))
     stores = [r for r in rows if r.get("kind") == "store"]
     runs = [r for r in rows if r.get("kind") == "run"]
-    notes = [r for r in rows if r.get("kind") == "note"]
+    notes = [r for r in rows if r.get("kind") == "note"]  # problems: the run fails
+    infos = [r for r in rows if r.get("kind") == "info"]  # worth saying, not a failure
+    compares = [r for r in rows if r.get("kind") == "compare"]
+    profiles = [r for r in rows if r.get("kind") == "profile"]
+    xacts = {(r["store"], r["op"]): r["xacts_alone"] for r in rows if r.get("kind") == "xacts"}
     hwm = {r["store"]: (r.get("memory") or {}).get("peak_rss_kib") for r in stores}
     ceiling = {r["connections"]: r.get("rps") for r in runs if r["op"] == "ceiling"}
+    peer = {(r["op"], r["connections"]): r for r in runs if r["store"] == PEER and not r["failures"]}
 
     out = ["# trapeze benchmark", ""]
     for key, value in machine().items():
@@ -634,18 +970,19 @@ def cmd_report(args):
     for store in stores:
         if store["store"] == "ceiling":
             continue
-        counts = ", ".join(f"{v:,} {k}" for k, v in (store.get("row_counts") or {}).items()) or "unknown"
+        counts = ", ".join(f"{v:,} {k}" for k, v in (store.get("row_counts") or {}).items())
+        counts = f": {counts}" if counts else ""
         seed = f"; seeded in {store['seed_seconds']:.1f} s" if store.get("seed_seconds") is not None else ""
         rss = (store.get("memory") or {}).get("rss_kib")
         rss = f"; server RSS after the runs {rss / 1024:.0f} MiB" if rss else ""
-        out.append(f"- **{store['store']}** ({store.get('version', '')}): {counts}{seed}{rss}")
+        out.append(f"- **{store['store']}** ({store.get('version', '')}){counts}{seed}{rss}")
     out.append("")
     out.append(
-        "| store | operation | conc. | req/s | p50 ms | p99 ms | SQL alone | SQL/req | CPU s/1k req "
+        "| store | operation | conc. | req/s | × PostGraphile | p50 ms | p99 ms | SQL alone | SQL/req | CPU s/1k req "
         "| peak RSS MiB | % of ceiling | status |"
     )
-    out.append("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|")
-    order = {key: i for i, (key, _, _, _) in enumerate(OPERATIONS)}
+    out.append("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|")
+    order = {o["key"]: i for i, o in enumerate(OPERATIONS)}
     order["ceiling"] = -1
     store_order = {s["store"]: i for i, s in enumerate(stores)}
     runs.sort(key=lambda r: (r["store"] == "ceiling", store_order.get(r["store"], 99), order.get(r["op"], 99),
@@ -654,8 +991,14 @@ def cmd_report(args):
     warnings = {}
     for r in runs:
         share = None
-        if r["op"] in ("a", "ceiling") and r.get("rps") and ceiling.get(r["connections"]):
+        if r["op"] in ("a", "ceiling") and r["store"] != PEER and r.get("rps") and ceiling.get(r["connections"]):
             share = 100 * r["rps"] / ceiling[r["connections"]]
+        versus = None
+        if r["store"] not in (PEER, "ceiling"):
+            versus = ratio(r.get("rps"), (peer.get((r["op"], r["connections"])) or {}).get("rps"))
+        alone = r.get("stmts_alone")
+        if r["store"] == PEER:
+            alone = xacts.get((PEER, r["op"]))
         rss = hwm.get(r["store"])
         status = "ok" if not r["failures"] else "**FAIL**: " + "; ".join(r["failures"]).replace("|", "\\|")
         if r.get("warning_count"):
@@ -669,16 +1012,73 @@ def cmd_report(args):
         failed += bool(r["failures"])
         out.append(
             f"| {r['store']} | {op_label(r['op'])} | {r['connections']} "
-            f"| {fmt(r.get('rps'), 0)} | {fmt(r.get('p50_ms'), 2)} | {fmt(r.get('p99_ms'), 2)} "
-            f"| {fmt(r.get('stmts_alone'), 0)} | {fmt(r.get('stmts_per_req'), 2)} | {fmt(r.get('cpu_s_per_1k'), 3)} "
+            f"| {fmt(r.get('rps'), 0)} | {fmt(versus, 2)} | {fmt(r.get('p50_ms'), 2)} | {fmt(r.get('p99_ms'), 2)} "
+            f"| {fmt(alone, 0)} | {fmt(r.get('stmts_per_req'), 2)} | {fmt(r.get('cpu_s_per_1k'), 3)} "
             f"| {fmt(rss / 1024 if rss else None, 0)} | {fmt(share, 1)} | {status} |"
         )
     out.append("")
-    if notes or failed:
+
+    mismatches = [c for c in compares if not c.get("same")]
+    peer_ops = [o["key"] for o in OPERATIONS if o["peer"]]
+    trapeze_stores = [s["store"] for s in stores if s["store"] not in (PEER, "ceiling")]
+    by_key = {(r["store"], r["op"], r["connections"]): r for r in runs if not r["failures"]}
+    if any(r["store"] == PEER for r in runs):
+        out.append("## trapeze vs PostGraphile (same run, same database, same rows)")
+        out.append("")
+        out.append(
+            "× is trapeze's req/s divided by PostGraphile's at the same operation and concurrency (above 1: "
+            "trapeze serves more). PostGraphile always runs on PostgreSQL, interleaved with trapeze on "
+            "PostgreSQL (trapeze a, PostGraphile a, trapeze b, ...); trapeze on SQLite ran in its own part of the "
+            "same run. SQL alone: statements of one request sent alone (trapeze's own counter; "
+            "for PostGraphile, transactions in `pg_stat_database`, see bench/README.md)."
+        )
+        out.append("")
+        head = ["operation", "conc.", "PostGraphile req/s"]
+        for s in trapeze_stores:
+            head += [f"{s} req/s", f"{s} ×"]
+        head += ["p99 ms PostGraphile"] + [f"p99 ms {s}" for s in trapeze_stores]
+        head += ["SQL alone: " + " / ".join(trapeze_stores + ["PostGraphile"])]
+        out.append("| " + " | ".join(head) + " |")
+        out.append("|---|--:|" + "--:|" * (len(head) - 2))
+        for op in peer_ops:
+            for c in sorted({r["connections"] for r in runs if r["op"] == op}):
+                theirs = by_key.get((PEER, op, c)) or {}
+                cells = [op_label(op), str(c), fmt(theirs.get("rps"), 0)]
+                for s in trapeze_stores:
+                    mine = by_key.get((s, op, c)) or {}
+                    cells += [fmt(mine.get("rps"), 0), fmt(ratio(mine.get("rps"), theirs.get("rps")), 2)]
+                cells += [fmt(theirs.get("p99_ms"), 2)] + [
+                    fmt((by_key.get((s, op, c)) or {}).get("p99_ms"), 2) for s in trapeze_stores
+                ]
+                cells.append(
+                    " / ".join(fmt((by_key.get((s, op, c)) or {}).get("stmts_alone"), 0) for s in trapeze_stores)
+                    + " / " + fmt(xacts.get((PEER, op)), 0)
+                )
+                out.append("| " + " | ".join(cells) + " |")
+        out.append("")
+    if compares:
+        out.append("## Same rows (checked once before timing)")
+        out.append("")
+        for c in compares:
+            what = ", ".join(f"{n} {k}" for k, n in (c.get("records") or {}).items())
+            if c.get("same"):
+                out.append(f"- {op_label(c['op'])}: same rows from trapeze and PostGraphile ({what})")
+            else:
+                out.append(f"- {op_label(c['op'])}: **DIFFERENT**: {c.get('detail', '?')}")
+        out.append("")
+    if infos:
+        out.append("## Notes")
+        out.append("")
+        for info in infos:
+            out.append(f"- {info['store']}: {info['message']}")
+        out.append("")
+    if notes or failed or mismatches:
         out.append("## Problems")
         out.append("")
         for note in notes:
             out.append(f"- {note['store']}: {note['message']}")
+        for c in mismatches:
+            out.append(f"- {c['op']}: trapeze and PostGraphile answer differently (see Same rows)")
         if failed:
             out.append(f"- {failed} run(s) failed; see the status column.")
         out.append("")
@@ -686,14 +1086,28 @@ def cmd_report(args):
         out.append("## Server warnings (logged during a run, not counted as failures)")
         out.append("")
         for message, where in warnings.items():
-            out.append(f"- `{message}` ({', '.join(sorted(set(where)))})")
+            out.append(f"- `{message[:300]}` ({', '.join(sorted(set(where)))})")
         out.append("")
+    if profiles:
+        out.append("## Profiles (BENCH_PROFILE=1)")
+        out.append("")
+        for p in profiles:
+            out.append(
+                f"{p['store']} {op_label(p['op'])}, c={p['connections']}, "
+                f"`perf record -e cpu-clock -g` of the server during a separate run of the same length "
+                f"(not in the table); top frames by self time (`perf report --no-children`):"
+            )
+            out.append("")
+            out.append("```")
+            out.extend(p.get("lines") or ["(no samples)"])
+            out.append("```")
+            out.append("")
     out.append("Columns are explained in bench/README.md.")
     text = "\n".join(out) + "\n"
     with open(args.out, "w") as f:
         f.write(text)
     sys.stdout.write(text)
-    if failed or notes:
+    if failed or notes or mismatches:
         sys.exit(3)
 
 
@@ -731,19 +1145,45 @@ def main():
     p.add_argument("ids")
     p.add_argument("token")
     p.add_argument("out", help="path without extension; OUT.json and OUT.lua are written")
+    p.add_argument("--peer", action="store_true", help="PostGraphile's document (no token needed)")
     p.set_defaults(run=cmd_prepare_op)
+
+    p = sub.add_parser("compare")
+    for name in ("--ops", "--trapeze", "--token", "--peer", "--trapeze-prefix", "--peer-prefix", "--out-dir", "--results"):
+        p.add_argument(name, required=True)
+    p.set_defaults(run=cmd_compare)
+
+    p = sub.add_parser("xacts")
+    p.add_argument("--pg-url", required=True, help="the benchmark database")
+    p.add_argument("--ops", required=True)
+    p.add_argument("--token", default=None, help="trapeze's access token")
+    p.add_argument("--results", required=True)
+    p.add_argument("--repeat", type=int, default=5)
+    p.add_argument("--settle", type=float, default=11.0, help="seconds the counter must stand still first")
+    p.add_argument("targets", nargs="+", help="NAME=BASE=BODY_PREFIX (NAME postgraphile: no token)")
+    p.set_defaults(run=cmd_xacts)
 
     p = sub.add_parser("measure")
     for name in ("--store", "--op", "--base", "--body", "--lua", "--duration", "--results", "--wrk-log"):
         p.add_argument(name, required=True)
     p.add_argument("--token", default=None)
     p.add_argument("--server-log", default=None)
+    p.add_argument("--log-format", choices=("json", "plain"), default="json")
+    p.add_argument("--no-metrics", action="store_true", help="the server has no GET /metrics (PostGraphile)")
     p.add_argument("--timeout", default="30s", help="wrk --timeout: slower responses count as timeouts")
     p.add_argument("--pid", type=int, required=True)
     p.add_argument("--connections", type=int, required=True)
     p.add_argument("--threads", type=int, required=True)
     p.add_argument("--clk-tck", type=int, default=os.sysconf("SC_CLK_TCK"))
     p.set_defaults(run=cmd_measure)
+
+    p = sub.add_parser("profile-report")
+    p.add_argument("data")
+    for name in ("--store", "--op", "--results"):
+        p.add_argument(name, required=True)
+    p.add_argument("--connections", type=int, required=True)
+    p.add_argument("--top", type=int, default=15)
+    p.set_defaults(run=cmd_profile_report)
 
     p = sub.add_parser("record")
     p.add_argument("results")

@@ -121,11 +121,21 @@ impl App {
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         tracing::info!(addr = %self.addr, "trapeze listening");
         let db = self.state.db.clone();
-        let scores = tokio::spawn(decay_scores(db.clone()));
+        let every = self.state.settings.rescore_interval_seconds;
+        let scores = (every > 0).then(|| tokio::spawn(decay_scores(db.clone(), every)));
+        let policy = tokio::spawn(service::policy::listen(
+            db.clone(),
+            self.state.auth.principals.policy().clone(),
+        ));
         axum::serve(self.listener, http::router(self.state))
             .with_graceful_shutdown(shutdown)
             .await?;
-        scores.abort();
+        if let Some(scores) = scores {
+            scores.abort();
+        }
+        // The listener holds a pooled connection; the pool closes only once it is given back.
+        policy.abort();
+        let _ = policy.await;
         if let Err(err) = db.close().await {
             tracing::warn!(error = %err, "closing the database pool failed");
         }
@@ -134,11 +144,12 @@ impl App {
     }
 }
 
-/// Keeps stored lead scores current as behaviour points decay: once a minute, rescores up to
-/// 2,000 of the leads last scored over an hour ago, oldest first, so the work spreads out instead
-/// of landing on the database at start-up.
-async fn decay_scores(db: DatabaseConnection) {
-    let period = std::time::Duration::from_secs(60);
+/// Keeps stored lead scores current as behaviour points decay: every `seconds`
+/// (`TRAPEZE_RESCORE_INTERVAL_SECONDS`, default a minute), rescores up to 2,000 of the leads last
+/// scored over an hour ago, oldest first, so the work spreads out instead of landing on the
+/// database at start-up.
+async fn decay_scores(db: DatabaseConnection, seconds: u64) {
+    let period = std::time::Duration::from_secs(seconds);
     let mut every = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     loop {

@@ -118,6 +118,8 @@ pub struct Settings {
     pub introspection: IntrospectionPolicy,
     pub limits: Limits,
     pub auth: AuthSettings,
+    /// Seconds between two rounds of rescoring decayed lead scores; 0 turns it off.
+    pub rescore_interval_seconds: u64,
 }
 
 impl fmt::Debug for Settings {
@@ -131,6 +133,7 @@ impl fmt::Debug for Settings {
             .field("introspection", &self.introspection)
             .field("limits", &self.limits)
             .field("auth", &self.auth)
+            .field("rescore_interval_seconds", &self.rescore_interval_seconds)
             .finish()
     }
 }
@@ -169,6 +172,7 @@ struct FileSettings {
     refresh_token_ttl_days: Option<usize>,
     admin_email: Option<String>,
     admin_password: Option<String>,
+    rescore_interval_seconds: Option<usize>,
 }
 
 impl Settings {
@@ -277,6 +281,15 @@ impl Settings {
             max_body_bytes: d.max_body_bytes,
         };
         let auth = auth_settings(&pick, &number, env_kind, &file)?;
+        // 0 is a valid choice here (no rescoring), unlike the other numbers.
+        let rescore_interval_seconds = match pick(
+            "TRAPEZE_RESCORE_INTERVAL_SECONDS",
+            file.rescore_interval_seconds.map(|n| n.to_string()),
+        ) {
+            Some((_, v)) if v.trim() == "0" => 0,
+            Some((name, v)) => parse_number(&name, &v, 86_400)? as u64,
+            None => 60,
+        };
         Ok(Settings {
             addr,
             database_url,
@@ -286,6 +299,7 @@ impl Settings {
             introspection,
             limits,
             auth,
+            rescore_interval_seconds,
         })
     }
 }

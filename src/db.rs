@@ -17,6 +17,10 @@ pub async fn connect(settings: &Settings, metrics: Arc<Metrics>) -> Result<Datab
         .min_connections(1)
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(10))
+        // sqlx pings a connection on every checkout by default: a round trip per statement.
+        // Only a connection idle long enough to have been dropped by a server, proxy or
+        // firewall is tested; a broken hot connection fails its statement and leaves the pool.
+        .test_before_acquire_if_idle_for(Duration::from_secs(30))
         // Statements are counted by the callback below; logging them would leak bound values.
         .sqlx_logging(false)
         // WAL lets readers run beside the one writer; the busy timeout makes writers queue for

@@ -11,7 +11,8 @@ mod m20261123_000005_index_content_and_engagement_reads;
 mod m20261123_000006_create_stage_history;
 mod m20261123_000007_add_engagement_note;
 mod m20261123_000008_index_live_stages;
-mod m20261201_000001_index_funnel_reads;
+mod m20261201_000001_count_stages_from_the_index;
+mod m20261201_000002_index_funnel_reads;
 
 pub struct Migrator;
 
@@ -27,7 +28,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000006_create_stage_history::Migration),
             Box::new(m20261123_000007_add_engagement_note::Migration),
             Box::new(m20261123_000008_index_live_stages::Migration),
-            Box::new(m20261201_000001_index_funnel_reads::Migration),
+            Box::new(m20261201_000001_count_stages_from_the_index::Migration),
+            Box::new(m20261201_000002_index_funnel_reads::Migration),
         ]
     }
 }

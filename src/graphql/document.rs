@@ -47,6 +47,16 @@ pub fn analyze(doc: &ExecutableDocument, operation_name: Option<&str>) -> Result
     })
 }
 
+/// The root selection set of the operation that runs (after [`analyze`] accepted the document).
+pub fn root_selection<'d>(
+    doc: &'d ExecutableDocument,
+    operation_name: Option<&str>,
+) -> Option<&'d SelectionSet> {
+    select(doc, operation_name)
+        .ok()
+        .map(|(_, op)| &op.selection_set.node)
+}
+
 fn select<'d>(
     doc: &'d ExecutableDocument,
     operation_name: Option<&str>,

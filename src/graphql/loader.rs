@@ -1,6 +1,7 @@
 //! DataLoaders: relations are fetched in one statement per kind and nesting level, whatever the
-//! page size. They are built per request and load without permission checks: the resolver that
-//! follows a relation decides what the caller may see, through the rulebook.
+//! page size. They are built per request with its caller: a record loaded by id (an account,
+//! a stakeholder, an opportunity, a content, a participant) is read through the service's scoped
+//! finder, so an edge never shows what the by-ID read refuses, whichever resolver follows it.
 //!
 //! Batches run on the request's own task, in rounds (`LoadQueue::drive`), not on spawned tasks:
 //! with `tokio::spawn`, a batch could start on the other worker thread after the first key and
@@ -31,7 +32,10 @@ use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use crate::{
-    domain::permission::{Permission, Scope},
+    domain::{
+        authz::Principal,
+        permission::{Permission, Scope},
+    },
     error::AppError,
     service::{
         self,
@@ -162,19 +166,20 @@ async fn until_quiet<T>(mut work: Pin<&mut impl Future<Output = T>>) -> Option<T
 }
 
 impl Loaders {
-    /// The loaders of one request, and the queue their batches run from.
-    pub fn new(db: &DatabaseConnection) -> (Self, LoadQueue) {
+    /// The loaders of one request for its caller (none: anonymous, who may read no record), and
+    /// the queue their batches run from.
+    pub fn new(db: &DatabaseConnection, caller: Option<&Principal>) -> (Self, LoadQueue) {
         let (tx, rx) = mpsc::unbounded_channel::<BoxFuture<'static, ()>>();
         let queue = move || {
             let tx = tx.clone();
             // A send fails only once the request is over, when nobody waits for the batch.
             move |batch: BoxFuture<'static, ()>| drop(tx.send(batch))
         };
-        let loaders = Self::with_spawner(db, queue);
+        let loaders = Self::with_spawner(db, caller.map(|p| Arc::new(p.clone())), queue);
         (loaders, LoadQueue(rx))
     }
 
-    fn with_spawner<S, F>(db: &DatabaseConnection, spawner: F) -> Self
+    fn with_spawner<S, F>(db: &DatabaseConnection, caller: Option<Arc<Principal>>, spawner: F) -> Self
     where
         F: Fn() -> S,
         S: Fn(BoxFuture<'static, ()>) + Send + Sync + 'static,
@@ -193,16 +198,16 @@ impl Loaders {
             };
         }
         Self {
-            accounts: dl!(ById::new(db)),
-            personas: dl!(ById::new(db)),
-            stakeholders: dl!(ById::new(db)),
+            accounts: dl!(ById::new(db, &caller)),
+            personas: dl!(ById::new(db, &caller)),
+            stakeholders: dl!(ById::new(db, &caller)),
             direct_reports: dl!(DirectReportsLoader(db.clone())),
             roles: dl!(RoleLoader(db.clone())),
             grants: dl!(GrantLoader(db.clone())),
             users: dl!(UserLoader(db.clone())),
-            opportunities: dl!(ById::new(db)),
-            contents: dl!(ById::new(db)),
-            participants_by_id: dl!(ById::new(db)),
+            opportunities: dl!(ById::new(db, &caller)),
+            contents: dl!(ById::new(db, &caller)),
+            participants_by_id: dl!(ById::new(db, &caller)),
             participants: grouped!(|db, keys| {
                 let rows = service::deal::participants_of(&db, &keys).await?;
                 Ok(rows.into_iter().map(|p| (p.opportunity_id, p)).collect())
@@ -254,12 +259,51 @@ fn load_error(e: impl std::fmt::Debug) -> LoadError {
     LoadError(format!("{e:?}"))
 }
 
-/// Rows of any table with a single UUID primary key named `id`, by id.
-pub struct ById<E>(DatabaseConnection, std::marker::PhantomData<E>);
+/// Records by id, as far as the request's caller may read them: through the scoped finder of
+/// their service ([`Scoped`]). A record the caller may not read loads as missing.
+pub struct ById<E> {
+    db: DatabaseConnection,
+    caller: Option<Arc<Principal>>,
+    entity: std::marker::PhantomData<E>,
+}
 
 impl<E> ById<E> {
-    fn new(db: &DatabaseConnection) -> Self {
-        Self(db.clone(), std::marker::PhantomData)
+    fn new(db: &DatabaseConnection, caller: &Option<Arc<Principal>>) -> Self {
+        Self {
+            db: db.clone(),
+            caller: caller.clone(),
+            entity: std::marker::PhantomData,
+        }
+    }
+}
+
+/// The scoped finder a [`ById`] loader reads through: the rows `principal` may read.
+pub trait Scoped: HasId {
+    fn visible_to(principal: &Principal) -> Result<sea_orm::Select<Self>, AppError>;
+}
+
+/// Each entity's finder is its service's `visible` (or, for participants, `visible_participants`).
+macro_rules! scoped_by {
+    ($($entity:ident => $finder:path),+ $(,)?) => {
+        $(impl Scoped for $entity::Entity {
+            fn visible_to(principal: &Principal) -> Result<sea_orm::Select<Self>, AppError> {
+                $finder(principal)
+            }
+        })+
+    };
+}
+scoped_by!(
+    account => service::account::visible,
+    stakeholder => service::stakeholder::visible,
+    opportunity => service::opportunity::visible,
+    content => service::content::visible,
+    deal_participant => service::deal::visible_participants,
+);
+
+/// Personas are reference data: every authenticated caller reads them.
+impl Scoped for persona::Entity {
+    fn visible_to(_: &Principal) -> Result<sea_orm::Select<Self>, AppError> {
+        Ok(persona::Entity::find())
     }
 }
 
@@ -292,16 +336,20 @@ has_id!(
 
 impl<E> Loader<Uuid> for ById<E>
 where
-    E: HasId + Send + Sync + 'static,
+    E: Scoped + Send + Sync + 'static,
     E::Model: Send + Sync + Clone,
 {
     type Value = E::Model;
     type Error = LoadError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let rows = E::find()
+        // Anonymous callers and callers without the read permission see nothing.
+        let Some(finder) = self.caller.as_deref().and_then(|p| E::visible_to(p).ok()) else {
+            return Ok(HashMap::new());
+        };
+        let rows = finder
             .filter(E::id_column().is_in(keys.iter().copied()))
-            .all(&self.0)
+            .all(&self.db)
             .await;
         Ok(rows
             .map_err(load_error)?

@@ -20,6 +20,7 @@ pub mod opportunity;
 pub mod order;
 pub mod persona;
 mod related;
+pub mod response_order;
 mod root;
 pub mod scalars;
 pub mod scoring;
@@ -66,6 +67,11 @@ pub(crate) fn auth<'a>(ctx: &Context<'a>) -> Result<&'a Auth, AppError> {
     ctx.data::<Arc<Auth>>()
         .map(|a| a.as_ref())
         .map_err(|e| AppError::internal(e.message))
+}
+
+/// The policy generation that services bump when they change who may do what.
+pub(crate) fn policy<'a>(ctx: &Context<'a>) -> Result<&'a crate::service::policy::Policy, AppError> {
+    Ok(auth(ctx)?.principals.policy())
 }
 
 /// The database handle of the request.

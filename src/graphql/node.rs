@@ -216,7 +216,7 @@ async fn load(ctx: &Context<'_>, ids: &[ID]) -> Result<Vec<Option<Node>>, AppErr
         found.insert((NodeKind::Persona, m.id), Node::Persona(Persona(m)));
     }
     for m in service::user::find_many(db, p, &of_kind(NodeKind::User)).await? {
-        found.insert((NodeKind::User, m.id), Node::User(User(m)));
+        found.insert((NodeKind::User, m.id), Node::User(User::new(m)));
     }
     for m in service::role::find_many(db, p, &of_kind(NodeKind::Role)).await? {
         found.insert((NodeKind::Role, m.id), Node::Role(Role(m)));

@@ -1,5 +1,6 @@
-//! Following a reference to another record: loaded through the request's loaders, shown only
-//! when the rulebook lets the caller read it (null otherwise, like a missing record).
+//! Following a reference to another record. The loaders read through the scoped finders
+//! (`loader::Scoped`), so a record the caller may not read comes back missing: a nullable edge
+//! shows null, like a missing record, and a non-null edge answers FORBIDDEN at its path.
 
 use async_graphql::Context;
 use uuid::Uuid;
@@ -7,47 +8,49 @@ use uuid::Uuid;
 use crate::{
     error::AppError,
     graphql::{
-        content::Content, deal::DealParticipant, loader::loaders, opportunity::Opportunity, principal,
+        account::Account, content::Content, deal::DealParticipant, loader::loaders, opportunity::Opportunity,
         stakeholder::Stakeholder,
     },
-    service,
 };
 
 pub async fn stakeholder(ctx: &Context<'_>, id: Option<Uuid>) -> async_graphql::Result<Option<Stakeholder>> {
     let Some(id) = id else { return Ok(None) };
-    let p = principal(ctx)?;
     let found = loaders(ctx)?
         .stakeholders
         .load_one(id)
         .await
         .map_err(AppError::from)?;
-    Ok(found
-        .filter(|m| service::stakeholder::may_read(p, m))
-        .map(Stakeholder))
+    Ok(found.map(Stakeholder))
 }
 
 pub async fn opportunity(ctx: &Context<'_>, id: Option<Uuid>) -> async_graphql::Result<Option<Opportunity>> {
     let Some(id) = id else { return Ok(None) };
-    let p = principal(ctx)?;
     let found = loaders(ctx)?
         .opportunities
         .load_one(id)
         .await
         .map_err(AppError::from)?;
-    Ok(found
-        .filter(|m| service::opportunity::may_read(p, m))
-        .map(Opportunity))
+    Ok(found.map(Opportunity))
 }
 
 pub async fn content(ctx: &Context<'_>, id: Option<Uuid>) -> async_graphql::Result<Option<Content>> {
     let Some(id) = id else { return Ok(None) };
-    let p = principal(ctx)?;
     let found = loaders(ctx)?
         .contents
         .load_one(id)
         .await
         .map_err(AppError::from)?;
-    Ok(found.filter(|m| service::content::may_read(p, m)).map(Content))
+    Ok(found.map(Content))
+}
+
+pub async fn account(ctx: &Context<'_>, id: Option<Uuid>) -> async_graphql::Result<Option<Account>> {
+    let Some(id) = id else { return Ok(None) };
+    let found = loaders(ctx)?
+        .accounts
+        .load_one(id)
+        .await
+        .map_err(AppError::from)?;
+    Ok(found.map(Account))
 }
 
 /// A deal participant, readable with its opportunity.
@@ -56,10 +59,16 @@ pub async fn participant(
     id: Option<Uuid>,
 ) -> async_graphql::Result<Option<DealParticipant>> {
     let Some(id) = id else { return Ok(None) };
-    let l = loaders(ctx)?;
-    let Some(found) = l.participants_by_id.load_one(id).await.map_err(AppError::from)? else {
-        return Ok(None);
-    };
-    let readable = opportunity(ctx, Some(found.opportunity_id)).await?.is_some();
-    Ok(readable.then_some(DealParticipant(found)))
+    let found = loaders(ctx)?
+        .participants_by_id
+        .load_one(id)
+        .await
+        .map_err(AppError::from)?;
+    Ok(found.map(DealParticipant))
+}
+
+/// A non-null edge: the record, or FORBIDDEN when the caller may not read it (the record
+/// exists: the row that refers to it holds a foreign key).
+pub fn required<T>(found: Option<T>) -> async_graphql::Result<T> {
+    found.ok_or_else(|| AppError::Forbidden.into())
 }

@@ -32,6 +32,7 @@ use crate::{
         error::{INTERNAL_MESSAGE, InternalCause, coded},
         guardrails::{RequestLimits, with_code},
         loader::Loaders,
+        response_order,
     },
     metrics::OperationType,
     service,
@@ -323,7 +324,7 @@ async fn run(
         ));
     }
 
-    let (loaders, load_queue) = Loaders::new(&state.db);
+    let (loaders, load_queue) = Loaders::new(&state.db, principal.as_ref());
     let mut request = async_graphql::Request::new(query)
         .variables(variables)
         .data(RequestLimits {
@@ -334,12 +335,15 @@ async fn run(
     if let Some(principal) = principal {
         request = request.data(principal);
     }
-    if let Some(name) = params.operation_name {
-        request = request.operation_name(name);
+    if let Some(name) = &params.operation_name {
+        request = request.operation_name(name.clone());
     }
     if !may_introspect {
         request = request.disable_introspection();
     }
+    // Kept to put the response in the order of the selection (execution finishes fields in any
+    // order): the document is small beside the response it shapes.
+    let shape = doc.clone();
     request.set_parsed_query(doc);
 
     let response = load_queue.drive(state.schema.execute(request)).await;
@@ -357,6 +361,9 @@ async fn run(
     } else {
         let mut data = response.data;
         null_where_fields_failed(&mut data, &errors);
+        if let Some(root) = document::root_selection(&shape, params.operation_name.as_deref()) {
+            response_order::reorder(&mut data, &shape, root);
+        }
         Some(data)
     };
     graphql_response(response_type, data, errors)
@@ -459,6 +466,17 @@ fn finish_error(mut err: ServerError, request_id: &RequestId) -> ServerError {
     err
 }
 
+/// A response body, serialized straight from async-graphql's values: objects keep the order of
+/// the selection set, as the spec's serialization asks (a `serde_json::Value` would sort them,
+/// and cost a copy of the whole response).
+#[derive(serde::Serialize)]
+struct ResponseBody<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<&'a async_graphql::Value>,
+    #[serde(skip_serializing_if = "<[ServerError]>::is_empty")]
+    errors: &'a [ServerError],
+}
+
 /// Writes a GraphQL response. Without `data` it is a request error: 400 for the GraphQL media
 /// type, 200 for legacy `application/json` (as the spec asks of each).
 fn graphql_response(
@@ -470,20 +488,25 @@ fn graphql_response(
         (ResponseType::GraphqlResponse, None) => StatusCode::BAD_REQUEST,
         _ => StatusCode::OK,
     };
-    let mut body = serde_json::Map::new();
-    if let Some(data) = data {
-        body.insert("data".into(), serde_json::to_value(data).unwrap_or(Value::Null));
-    }
-    if !errors.is_empty() {
-        body.insert(
-            "errors".into(),
-            serde_json::to_value(errors).unwrap_or(Value::Null),
-        );
-    }
+    let body = ResponseBody {
+        data: data.as_ref(),
+        errors: &errors,
+    };
+    let bytes = match serde_json::to_vec(&body) {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            tracing::error!(cause = %err, "a response could not be serialized");
+            return refuse(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::InternalServerError,
+                INTERNAL_MESSAGE,
+            );
+        }
+    };
     (
         status,
         [(header::CONTENT_TYPE, response_type.content_type())],
-        Value::Object(body).to_string(),
+        bytes,
     )
         .into_response()
 }

@@ -7,6 +7,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::policy::Policy;
 use crate::{
     auth::secret,
     domain::{
@@ -134,7 +135,12 @@ pub async fn create(
 }
 
 /// Revokes a token: it stops working on the next request. Revoking twice is harmless.
-pub async fn revoke(db: &DatabaseConnection, principal: &Principal, id: Uuid) -> Result<Model, AppError> {
+pub async fn revoke(
+    db: &DatabaseConnection,
+    policy: &Policy,
+    principal: &Principal,
+    id: Uuid,
+) -> Result<Model, AppError> {
     authz::authorize(principal, Permission::TokenManage, Resource::Any)?;
     let token = ApiToken::find_by_id(id)
         .one(db)
@@ -145,5 +151,11 @@ pub async fn revoke(db: &DatabaseConnection, principal: &Principal, id: Uuid) ->
     }
     let mut row: ActiveModel = token.into();
     row.revoked_at = Set(Some(Utc::now()));
-    Ok(row.update(db).await?)
+    let txn = super::write(db).await?;
+    let revoked = row.update(&txn).await?;
+    policy.announce(&txn).await?;
+    txn.commit().await?;
+    // The token's cached principal goes with the commit: its very next request is refused.
+    policy.changed();
+    Ok(revoked)
 }

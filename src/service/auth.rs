@@ -1,7 +1,11 @@
 //! Sessions and principals: sign-in, refresh-token rotation, sign-out, and turning a bearer
 //! token into the `Principal` the rulebook judges.
 
-use std::collections::BTreeMap;
+use std::{
+    collections::{BTreeMap, HashMap},
+    sync::{Arc, Mutex},
+    time::Instant,
+};
 
 use chrono::{Duration, Utc};
 use entity::{
@@ -13,6 +17,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::policy::Policy;
 use crate::{
     auth::{jwt::JwtKeys, password, secret},
     config::{AuthSettings, Environment},
@@ -34,6 +39,91 @@ pub struct Auth {
     pub keys: JwtKeys,
     pub access_ttl: Duration,
     pub refresh_ttl: Duration,
+    /// Principals already read, so a request need not read its caller again.
+    pub principals: PrincipalCache,
+}
+
+/// Principals by user or API token, each valid while the policy generation it was read at is
+/// current (see `service::policy`) and for at most [`PrincipalCache::MAX_AGE`], a safety net.
+/// The JWT is still verified, and an API token's secret and expiry still checked, on every
+/// request: only the database read is saved. Bounded: when full it starts over.
+pub struct PrincipalCache {
+    policy: Arc<Policy>,
+    entries: Mutex<HashMap<CacheKey, Cached>>,
+}
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum CacheKey {
+    User(Uuid),
+    /// An API token by its public prefix.
+    Token(String),
+}
+
+#[derive(Clone)]
+struct Cached {
+    principal: Principal,
+    generation: u64,
+    read_at: Instant,
+    token: Option<TokenFacts>,
+}
+
+/// What is checked of an API token on every request.
+#[derive(Clone)]
+struct TokenFacts {
+    secret_hash: String,
+    expires_at: Option<chrono::DateTime<Utc>>,
+    last_used_at: Option<chrono::DateTime<Utc>>,
+}
+
+impl PrincipalCache {
+    /// How long an entry is trusted at most, whatever the generation says.
+    pub const MAX_AGE: std::time::Duration = std::time::Duration::from_secs(60);
+    /// Entries kept at most; a full cache is emptied.
+    pub const CAPACITY: usize = 10_000;
+
+    pub fn new(policy: Arc<Policy>) -> Self {
+        Self {
+            policy,
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The policy generation the entries are checked against.
+    pub fn policy(&self) -> &Arc<Policy> {
+        &self.policy
+    }
+
+    fn get(&self, key: &CacheKey) -> Option<Cached> {
+        if !self.policy.coherent() {
+            return None;
+        }
+        let entries = self.entries.lock().ok()?;
+        entries
+            .get(key)
+            .filter(|c| c.generation == self.policy.generation() && c.read_at.elapsed() < Self::MAX_AGE)
+            .cloned()
+    }
+
+    /// Keeps what was read at `generation`, unless the policy changed meanwhile.
+    fn put(&self, key: CacheKey, entry: Cached) {
+        if entry.generation != self.policy.generation() {
+            return;
+        }
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= Self::CAPACITY {
+                entries.clear();
+            }
+            entries.insert(key, entry);
+        }
+    }
+
+    fn used(&self, key: &CacheKey, at: chrono::DateTime<Utc>) {
+        if let Ok(mut entries) = self.entries.lock()
+            && let Some(facts) = entries.get_mut(key).and_then(|c| c.token.as_mut())
+        {
+            facts.last_used_at = Some(at);
+        }
+    }
 }
 
 impl Auth {
@@ -60,6 +150,7 @@ impl Auth {
             keys: JwtKeys::new(current.as_bytes(), &previous),
             access_ttl: Duration::seconds(settings.access_token_ttl_seconds as i64),
             refresh_ttl: Duration::days(settings.refresh_token_ttl_days as i64),
+            principals: PrincipalCache::new(Arc::new(Policy::new(db.get_database_backend()))),
         })
     }
 }
@@ -106,49 +197,20 @@ pub async fn grants_of(
 }
 
 /// Turns the bearer token of a request into a principal. Every failure is UNAUTHENTICATED; the
-/// reason goes to the log only. Roles, grants and the user's active flag are read on every
-/// request, so a change applies to the very next one.
+/// reason goes to the log only. Roles, grants and the user's active flag come from the principal
+/// cache while no user, role, grant or token changed since they were read (`service::policy`),
+/// else from the database, so a change applies to the very next request.
 pub async fn authenticate(db: &DatabaseConnection, auth: &Auth, bearer: &str) -> Result<Principal, AppError> {
-    let refuse = |why: &str| {
-        tracing::info!(reason = why, "bearer token refused");
-        AppError::Unauthenticated
-    };
     if let Some(rest) = bearer.strip_prefix(API_TOKEN_PREFIX) {
         let prefix = rest.split('_').next().unwrap_or_default();
-        let token = api_token::Entity::find()
-            .filter(api_token::Column::Prefix.eq(prefix))
-            .one(db)
-            .await?
-            .ok_or_else(|| refuse("unknown API token prefix"))?;
-        if token.secret_hash != secret::digest(bearer) {
-            return Err(refuse("API token secret does not match"));
-        }
-        let now = Utc::now();
-        if token.revoked_at.is_some() {
-            return Err(refuse("API token revoked"));
-        }
-        if token.expires_at.is_some_and(|at| at <= now) {
-            return Err(refuse("API token expired"));
-        }
-        // The last use is kept to the minute: a loader polling every second should not turn
-        // each read into a write.
-        if token.last_used_at.is_none_or(|at| now - at >= LAST_USE_PRECISION) {
-            api_token::Entity::update_many()
-                .col_expr(
-                    api_token::Column::LastUsedAt,
-                    sea_orm::sea_query::Expr::value(now),
-                )
-                .filter(api_token::Column::Id.eq(token.id))
-                .exec(db)
-                .await?;
-        }
-        return Ok(Principal {
-            actor: Actor::ApiToken(token.id),
-            role_id: token.role_id,
-            grants: grants_of(db, token.role_id).await?,
-        });
+        return authenticate_token(db, auth, prefix, bearer).await;
     }
     let user_id = auth.keys.verify(bearer).map_err(|e| refuse(&e.0))?;
+    let key = CacheKey::User(user_id);
+    if let Some(hit) = auth.principals.get(&key) {
+        return Ok(hit.principal);
+    }
+    let generation = auth.principals.policy.generation();
     let user = app_user::Entity::find_by_id(user_id)
         .one(db)
         .await?
@@ -156,11 +218,95 @@ pub async fn authenticate(db: &DatabaseConnection, auth: &Auth, bearer: &str) ->
     if !user.active {
         return Err(refuse("user deactivated"));
     }
-    Ok(Principal {
+    let principal = Principal {
         actor: Actor::User(user.id),
         role_id: user.role_id,
         grants: grants_of(db, user.role_id).await?,
-    })
+    };
+    auth.principals.put(
+        key,
+        Cached {
+            principal: principal.clone(),
+            generation,
+            read_at: Instant::now(),
+            token: None,
+        },
+    );
+    Ok(principal)
+}
+
+fn refuse(why: &str) -> AppError {
+    tracing::info!(reason = why, "bearer token refused");
+    AppError::Unauthenticated
+}
+
+async fn authenticate_token(
+    db: &DatabaseConnection,
+    auth: &Auth,
+    prefix: &str,
+    bearer: &str,
+) -> Result<Principal, AppError> {
+    let key = CacheKey::Token(prefix.to_owned());
+    let (principal, facts) = match auth.principals.get(&key) {
+        Some(Cached {
+            principal,
+            token: Some(facts),
+            ..
+        }) => (principal, facts),
+        _ => {
+            let generation = auth.principals.policy.generation();
+            let token = api_token::Entity::find()
+                .filter(api_token::Column::Prefix.eq(prefix))
+                .one(db)
+                .await?
+                .ok_or_else(|| refuse("unknown API token prefix"))?;
+            if token.revoked_at.is_some() {
+                return Err(refuse("API token revoked"));
+            }
+            let principal = Principal {
+                actor: Actor::ApiToken(token.id),
+                role_id: token.role_id,
+                grants: grants_of(db, token.role_id).await?,
+            };
+            let facts = TokenFacts {
+                secret_hash: token.secret_hash,
+                expires_at: token.expires_at,
+                last_used_at: token.last_used_at,
+            };
+            let entry = Cached {
+                principal: principal.clone(),
+                generation,
+                read_at: Instant::now(),
+                token: Some(facts.clone()),
+            };
+            auth.principals.put(key.clone(), entry);
+            (principal, facts)
+        }
+    };
+    if facts.secret_hash != secret::digest(bearer) {
+        return Err(refuse("API token secret does not match"));
+    }
+    let now = Utc::now();
+    if facts.expires_at.is_some_and(|at| at <= now) {
+        return Err(refuse("API token expired"));
+    }
+    // The last use is kept to the minute: a loader polling every second should not turn each
+    // read into a write.
+    if facts.last_used_at.is_none_or(|at| now - at >= LAST_USE_PRECISION) {
+        let Actor::ApiToken(id) = principal.actor else {
+            return Err(AppError::internal("an API token's principal is not a token"));
+        };
+        api_token::Entity::update_many()
+            .col_expr(
+                api_token::Column::LastUsedAt,
+                sea_orm::sea_query::Expr::value(now),
+            )
+            .filter(api_token::Column::Id.eq(id))
+            .exec(db)
+            .await?;
+        auth.principals.used(&key, now);
+    }
+    Ok(principal)
 }
 
 fn invalid_credentials() -> AppError {

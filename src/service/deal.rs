@@ -70,6 +70,25 @@ pub struct RiskChanges {
     pub expected_version: Option<i32>,
 }
 
+/// The participants the caller may read: those of the opportunities they may read (the scoped
+/// finder every read of a participant by id starts from).
+pub fn visible_participants(principal: &Principal) -> Result<sea_orm::Select<Participant>, AppError> {
+    use sea_orm::sea_query::Query;
+    Ok(match authz::visibility(principal, Permission::OpportunityRead)? {
+        authz::Visibility::All => Participant::find(),
+        authz::Visibility::OwnedBy(me) => Participant::find().filter(
+            participant::Column::OpportunityId.in_subquery(
+                Query::select()
+                    .column(opportunity::Column::Id)
+                    .from(opportunity::Entity)
+                    .and_where(opportunity::Column::OwnerId.eq(me))
+                    .to_owned(),
+            ),
+        ),
+        authz::Visibility::Nothing => Participant::find().filter(participant::Column::Id.is_null()),
+    })
+}
+
 /// The participants of each opportunity, primary first, then as they joined.
 pub async fn participants_of(
     db: &impl ConnectionTrait,

@@ -13,6 +13,7 @@ pub mod lead;
 pub mod opportunity;
 pub mod page;
 pub mod persona;
+pub mod policy;
 pub mod role;
 pub mod scoring;
 pub mod stage;

@@ -14,6 +14,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::policy::Policy;
 use crate::{
     domain::{
         authz::{self, Principal, Resource},
@@ -218,6 +219,7 @@ pub async fn create(
 /// everyone who holds the role.
 pub async fn update(
     db: &DatabaseConnection,
+    policy: &Policy,
     principal: &Principal,
     changes: RoleChanges,
 ) -> Result<Model, AppError> {
@@ -284,7 +286,10 @@ pub async fn update(
     )
     .await?;
     let updated = Role::find_by_id(id).one(&txn).await?.ok_or_else(not_found)?;
+    // Every holder's grants changed: cached principals are stale from the commit on.
+    policy.announce(&txn).await?;
     txn.commit().await?;
+    policy.changed();
     Ok(updated)
 }
 

@@ -445,6 +445,9 @@ pub(crate) async fn accept_by(
     Ok(at + Duration::hours(i64::from(settings(db).await?.handoff_sla_hours)))
 }
 
+/// Leads rescored by one statement (three bound values each, well inside every store's limit).
+const RESCORE_CHUNK: usize = 500;
+
 /// Lets behaviour points decay in stored scores: rescores up to `batch` leads that still carry
 /// behaviour points and were last scored more than an hour before `now`. Returns how many it
 /// rescored; the server runs it periodically, so `leadScore` (and `minScore`) stay current
@@ -463,24 +466,38 @@ pub async fn refresh_decayed(
         .limit(batch)
         .all(db)
         .await?;
+    // One statement per chunk, not one per lead: the new values travel as a VALUES list.
     let txn = write(db).await?;
-    for person in &stale {
-        let behaviour = rules::decayed(
-            person.behaviour_points,
-            person.behaviour_at.unwrap_or(now),
-            now,
-            half_life,
+    let backend = txn.get_database_backend();
+    let param = |n: usize| match backend {
+        sea_orm::DbBackend::Sqlite => format!("?{n}"),
+        _ => format!("${n}"),
+    };
+    for chunk in stale.chunks(RESCORE_CHUNK) {
+        let mut values: Vec<sea_orm::Value> = Vec::with_capacity(chunk.len() * 3 + 1);
+        values.push(now.into());
+        let mut rows = Vec::with_capacity(chunk.len());
+        for person in chunk {
+            let behaviour = rules::decayed(
+                person.behaviour_points,
+                person.behaviour_at.unwrap_or(now),
+                now,
+                half_life,
+            );
+            let n = values.len();
+            rows.push(format!("({}, {}, {})", param(n + 1), param(n + 2), param(n + 3)));
+            values.push(person.id.into());
+            values.push(behaviour.into());
+            values.push(rules::lead_score(person.fit_score, behaviour).into());
+        }
+        let sql = format!(
+            "WITH decayed (id, points, score) AS (VALUES {rows}) \
+             UPDATE stakeholder SET behaviour_points = decayed.points, behaviour_at = {now}, \
+             scored_at = {now}, lead_score = decayed.score FROM decayed WHERE stakeholder.id = decayed.id",
+            rows = rows.join(", "),
+            now = param(1),
         );
-        stakeholder::Entity::update_many()
-            .set(stakeholder::ActiveModel {
-                behaviour_points: Set(behaviour),
-                behaviour_at: Set(Some(now)),
-                scored_at: Set(Some(now)),
-                lead_score: Set(rules::lead_score(person.fit_score, behaviour)),
-                ..Default::default()
-            })
-            .filter(stakeholder::Column::Id.eq(person.id))
-            .exec(&txn)
+        txn.execute_raw(Statement::from_sql_and_values(backend, sql, values))
             .await?;
     }
     txn.commit().await?;

@@ -13,6 +13,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::policy::Policy;
 use crate::{
     auth::password,
     domain::{
@@ -287,6 +288,7 @@ pub async fn ensure_another_admin(
 
 pub async fn update(
     db: &DatabaseConnection,
+    policy: &Policy,
     principal: &Principal,
     changes: UserChanges,
 ) -> Result<Model, AppError> {
@@ -364,13 +366,21 @@ pub async fn update(
         .one(&txn)
         .await?
         .ok_or_else(not_found)?;
+    // The role or the active flag may have changed: cached principals are stale from the commit.
+    policy.announce(&txn).await?;
     txn.commit().await?;
+    policy.changed();
     Ok(updated)
 }
 
 /// Deactivates a user: their access tokens stop working on the next request and their refresh
 /// tokens are revoked.
-pub async fn deactivate(db: &DatabaseConnection, principal: &Principal, id: Uuid) -> Result<Model, AppError> {
+pub async fn deactivate(
+    db: &DatabaseConnection,
+    policy: &Policy,
+    principal: &Principal,
+    id: Uuid,
+) -> Result<Model, AppError> {
     authz::authorize(principal, Permission::UserManage, Resource::Any)?;
     let txn = super::write(db).await?;
     let current = AppUser::find_by_id(id).one(&txn).await?.ok_or_else(not_found)?;
@@ -386,7 +396,10 @@ pub async fn deactivate(db: &DatabaseConnection, principal: &Principal, id: Uuid
     row.version = Set(version + 1);
     let updated = row.update(&txn).await?;
     revoke_user_sessions(&txn, id).await?;
+    policy.announce(&txn).await?;
     txn.commit().await?;
+    // Their cached principal goes with the commit: the very next request is refused.
+    policy.changed();
     Ok(updated)
 }
 

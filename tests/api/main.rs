@@ -18,6 +18,7 @@ mod limits;
 mod opportunity;
 mod permissions;
 mod persona;
+mod readpath;
 mod schema;
 mod seed;
 mod stage;

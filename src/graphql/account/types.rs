@@ -202,7 +202,7 @@ pub(crate) async fn user(ctx: &Context<'_>, id: Option<uuid::Uuid>) -> async_gra
         .load_one(id)
         .await
         .map_err(AppError::from)?
-        .map(User))
+        .map(User::new))
 }
 
 /// Narrows a list of accounts.

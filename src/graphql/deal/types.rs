@@ -4,17 +4,13 @@ use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 use entity::{deal_participant, deal_risk};
 
-use crate::{
-    error::AppError,
-    graphql::{
-        content::Content,
-        enums::{BuyingRole, BuyingStage, RiskKind, RiskStatus, Severity},
-        loader::loaders,
-        node::{self, NodeKind},
-        opportunity::Opportunity,
-        related,
-        stakeholder::Stakeholder,
-    },
+use crate::graphql::{
+    content::Content,
+    enums::{BuyingRole, BuyingStage, RiskKind, RiskStatus, Severity},
+    node::{self, NodeKind},
+    opportunity::Opportunity,
+    related,
+    stakeholder::Stakeholder,
 };
 
 /// One stakeholder on one opportunity: their part in this deal and their own buying stage.
@@ -22,14 +18,7 @@ use crate::{
 pub struct DealParticipant(pub deal_participant::Model);
 
 async fn opportunity(ctx: &Context<'_>, id: uuid::Uuid) -> async_graphql::Result<Opportunity> {
-    let found = loaders(ctx)?
-        .opportunities
-        .load_one(id)
-        .await
-        .map_err(AppError::from)?;
-    Ok(Opportunity(found.ok_or_else(|| {
-        AppError::internal("a deal's opportunity is missing")
-    })?))
+    related::required(related::opportunity(ctx, Some(id)).await?)
 }
 
 #[Object]

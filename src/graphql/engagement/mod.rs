@@ -6,7 +6,6 @@ use chrono::{DateTime, Utc};
 use entity::engagement::Model;
 
 use crate::{
-    error::AppError,
     graphql::{
         account::user,
         connection::Connection,
@@ -16,7 +15,6 @@ use crate::{
         error::{UserError, payload},
         identity::User,
         input::{id_filter, reference},
-        loader::loaders,
         node::{self, NodeKind},
         opportunity::Opportunity,
         page_complexity, principal,
@@ -37,14 +35,7 @@ impl Engagement {
 
     /// Who engaged (engagements are listed only for people you may read).
     async fn stakeholder(&self, ctx: &Context<'_>) -> async_graphql::Result<Stakeholder> {
-        let found = loaders(ctx)?
-            .stakeholders
-            .load_one(self.0.stakeholder_id)
-            .await
-            .map_err(AppError::from)?;
-        Ok(Stakeholder(found.ok_or_else(|| {
-            AppError::internal("an engagement's stakeholder is missing")
-        })?))
+        related::required(related::stakeholder(ctx, Some(self.0.stakeholder_id)).await?)
     }
 
     async fn kind(&self) -> EngagementKind {

@@ -10,7 +10,7 @@ use crate::{
         auth, db,
         error::{UserError, payload},
         node::{self, NodeKind},
-        principal,
+        policy, principal,
     },
     service::{
         self,
@@ -207,7 +207,7 @@ fn session_parts(result: Result<Session, AppError>) -> async_graphql::Result<Ses
             Some(s.access_token),
             Some(s.refresh_token),
             Some(s.access_token_expires_at),
-            Some(User(s.user)),
+            Some(User::signed_in(s.user)),
             user_errors,
         ),
         None => (None, None, None, None, user_errors),
@@ -271,7 +271,7 @@ impl IdentityMutation {
         };
         let (user, user_errors) = payload(service::user::create(db(ctx)?, principal(ctx)?, new).await)?;
         Ok(CreateUserPayload {
-            user: user.map(User),
+            user: user.map(User::new),
             user_errors,
         })
     }
@@ -292,13 +292,13 @@ impl IdentityMutation {
                     password: input.password,
                     expected_version: input.expected_version,
                 };
-                service::user::update(db(ctx)?, p, changes).await
+                service::user::update(db(ctx)?, policy(ctx)?, p, changes).await
             }
             Err(e) => Err(e),
         };
         let (user, user_errors) = payload(result)?;
         Ok(UpdateUserPayload {
-            user: user.map(User),
+            user: user.map(User::new),
             user_errors,
         })
     }
@@ -311,12 +311,12 @@ impl IdentityMutation {
     ) -> async_graphql::Result<DeactivateUserPayload> {
         let p = principal(ctx)?;
         let result = match target(&input.id, NodeKind::User, "id", "user") {
-            Ok(id) => service::user::deactivate(db(ctx)?, p, id).await,
+            Ok(id) => service::user::deactivate(db(ctx)?, policy(ctx)?, p, id).await,
             Err(e) => Err(e),
         };
         let (user, user_errors) = payload(result)?;
         Ok(DeactivateUserPayload {
-            user: user.map(User),
+            user: user.map(User::new),
             user_errors,
         })
     }
@@ -358,7 +358,7 @@ impl IdentityMutation {
                     grants: input.grants.map(grants),
                     expected_version: input.expected_version,
                 };
-                service::role::update(db(ctx)?, p, changes).await
+                service::role::update(db(ctx)?, policy(ctx)?, p, changes).await
             }
             Err(e) => Err(e),
         };
@@ -419,7 +419,7 @@ impl IdentityMutation {
     ) -> async_graphql::Result<RevokeApiTokenPayload> {
         let p = principal(ctx)?;
         let result = match target(&input.id, NodeKind::ApiToken, "id", "API token") {
-            Ok(id) => service::api_token::revoke(db(ctx)?, p, id).await,
+            Ok(id) => service::api_token::revoke(db(ctx)?, policy(ctx)?, p, id).await,
             Err(e) => Err(e),
         };
         let (api_token, user_errors) = payload(result)?;

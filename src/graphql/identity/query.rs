@@ -83,7 +83,7 @@ impl IdentityQuery {
             },
         )
         .await?;
-        Ok(page.map(User).into())
+        Ok(page.map(User::new).into())
     }
 
     /// Roles, oldest (built-in) first (`role.manage`, `user.manage` or `token.manage`).

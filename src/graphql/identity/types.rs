@@ -55,18 +55,52 @@ pub struct PermissionInfo {
     pub description: String,
 }
 
-/// A person who signs in.
+/// A person who signs in. Beyond the public profile (id, display name), a user is shown to user
+/// managers and to the user themself: the caller, or the one who just signed in with `login` or
+/// `refreshSession` (whose request carries no token yet).
 #[derive(Clone)]
-pub struct User(pub app_user::Model);
+pub struct User(pub app_user::Model, SignedIn);
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SignedIn {
+    No,
+    /// The payload of a sign-in: the user proved who they are in this very request.
+    ThisRequest,
+}
+
+impl User {
+    pub fn new(model: app_user::Model) -> Self {
+        Self(model, SignedIn::No)
+    }
+
+    /// The user a sign-in (`login`, `refreshSession`) returns.
+    pub fn signed_in(model: app_user::Model) -> Self {
+        Self(model, SignedIn::ThisRequest)
+    }
+}
 
 #[Object]
 impl User {
+    /// The account details beyond the public profile (id, display name) are for the user
+    /// themself and for user managers, by the rulebook.
+    #[graphql(skip)]
+    fn private(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
+        if self.1 == SignedIn::ThisRequest {
+            return Ok(());
+        }
+        authz::authorize_user_read(principal(ctx)?, self.0.id).map_err(AppError::from)?;
+        Ok(())
+    }
+
     pub async fn id(&self) -> ID {
         node::encode(NodeKind::User, self.0.id)
     }
 
-    async fn email(&self) -> &str {
-        &self.0.email
+    /// Shown to the user themself and to those who may read users (`user.manage`); null with
+    /// FORBIDDEN for anyone else (an owner seen through an edge shows only a public profile).
+    async fn email(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<&str>> {
+        self.private(ctx)?;
+        Ok(Some(&self.0.email))
     }
 
     async fn display_name(&self) -> &str {
@@ -87,13 +121,16 @@ impl User {
             .map(Role))
     }
 
-    /// A deactivated user can no longer sign in; their tokens stop working.
-    async fn active(&self) -> bool {
-        self.0.active
+    /// A deactivated user can no longer sign in; their tokens stop working. Private like `email`.
+    async fn active(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<bool>> {
+        self.private(ctx)?;
+        Ok(Some(self.0.active))
     }
 
-    async fn last_login_at(&self) -> Option<DateTime<Utc>> {
-        self.0.last_login_at
+    /// Private like `email`.
+    async fn last_login_at(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<DateTime<Utc>>> {
+        self.private(ctx)?;
+        Ok(self.0.last_login_at)
     }
 
     async fn created_at(&self) -> DateTime<Utc> {
@@ -199,7 +236,7 @@ impl ApiToken {
             .load_one(id)
             .await
             .map_err(AppError::from)?
-            .map(User))
+            .map(User::new))
     }
 
     async fn expires_at(&self) -> Option<DateTime<Utc>> {
@@ -230,7 +267,7 @@ pub struct Viewer {
 impl Viewer {
     /// Null for an API token.
     async fn user(&self) -> Option<User> {
-        self.user.clone().map(User)
+        self.user.clone().map(User::new)
     }
 
     /// Null for a user.

@@ -18,7 +18,7 @@ use crate::{
         loader::{loaders, nested_page},
         node::{self, NodeKind},
         order::OrderDirection,
-        page_complexity, principal,
+        page_complexity, principal, related,
         scalars::{Date, Decimal},
         stage::{StageChange, StageHistoryFilter, history_filter, stage_change},
     },
@@ -65,15 +65,9 @@ impl Opportunity {
         node::encode(NodeKind::Opportunity, self.0.id)
     }
 
+    /// FORBIDDEN when you may not read the account (`account.read`).
     async fn account(&self, ctx: &Context<'_>) -> async_graphql::Result<Account> {
-        let account = loaders(ctx)?
-            .accounts
-            .load_one(self.0.account_id)
-            .await
-            .map_err(AppError::from)?;
-        Ok(Account(account.ok_or_else(|| {
-            AppError::internal("an opportunity's account is missing")
-        })?))
+        related::required(related::account(ctx, Some(self.0.account_id)).await?)
     }
 
     async fn name(&self) -> &str {

@@ -43,15 +43,9 @@ impl Stakeholder {
         node::encode(NodeKind::Stakeholder, self.0.id)
     }
 
+    /// FORBIDDEN when you may not read the account (`account.read`).
     async fn account(&self, ctx: &Context<'_>) -> async_graphql::Result<Account> {
-        let account = loaders(ctx)?
-            .accounts
-            .load_one(self.0.account_id)
-            .await
-            .map_err(AppError::from)?;
-        Ok(Account(account.ok_or_else(|| {
-            AppError::internal("a stakeholder's account is missing")
-        })?))
+        related::required(related::account(ctx, Some(self.0.account_id)).await?)
     }
 
     async fn first_name(&self) -> &str {
@@ -204,7 +198,6 @@ impl Stakeholder {
 
     /// The deals this person takes part in (those you may read), as they joined.
     async fn deals(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<DealParticipant>> {
-        let p = principal(ctx)?;
         let l = loaders(ctx)?;
         let rows = l
             .deals
@@ -212,6 +205,7 @@ impl Stakeholder {
             .await
             .map_err(AppError::from)?
             .unwrap_or_default();
+        // The opportunities loader reads through the scoped finder: those it returns are readable.
         let deals = l
             .opportunities
             .load_many(rows.iter().map(|r| r.opportunity_id))
@@ -219,11 +213,7 @@ impl Stakeholder {
             .map_err(AppError::from)?;
         Ok(rows
             .into_iter()
-            .filter(|r| {
-                deals
-                    .get(&r.opportunity_id)
-                    .is_some_and(|o| crate::service::opportunity::may_read(p, o))
-            })
+            .filter(|r| deals.contains_key(&r.opportunity_id))
             .map(DealParticipant)
             .collect())
     }
