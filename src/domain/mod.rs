@@ -1,6 +1,7 @@
 //! Pure rules: no I/O, unit-tested beside the code.
 
 pub mod account;
+pub mod analytics;
 pub mod authz;
 pub mod content;
 pub mod opportunity;

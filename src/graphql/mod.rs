@@ -2,6 +2,7 @@
 //! One folder per domain; `root.rs` merges them into the schema.
 
 pub mod account;
+pub mod analytics;
 pub mod connection;
 pub mod content;
 pub mod deal;

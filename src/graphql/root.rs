@@ -4,6 +4,7 @@ use async_graphql::MergedObject;
 
 use super::{
     account::{AccountMutation, AccountQuery},
+    analytics::AnalyticsQuery,
     content::{ContentMutation, ContentQuery},
     deal::DealMutation,
     engagement::{EngagementMutation, EngagementQuery},
@@ -29,6 +30,7 @@ pub struct Query(
     EngagementQuery,
     StageQuery,
     ScoringQuery,
+    AnalyticsQuery,
 );
 
 #[derive(MergedObject, Default)]

@@ -2,6 +2,7 @@
 //! rules and read and write through sea-orm. GraphQL resolvers call them and nothing below.
 
 pub mod account;
+pub mod analytics;
 pub mod api_token;
 pub mod auth;
 pub mod content;
