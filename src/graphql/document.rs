@@ -82,6 +82,67 @@ pub fn missing_variables(
         .collect()
 }
 
+/// Whether any string the request carries (in the document's arguments, defaults and directives,
+/// or in its variables) holds a NUL character. No store keeps one faithfully (PostgreSQL refuses
+/// it in text, which surfaced as an internal error; SQLite stores it and C strings cut it off),
+/// so every such request is refused at the edge, whatever field the string was meant for.
+pub fn carries_nul(doc: &ExecutableDocument, variables: Option<&serde_json::Map<String, serde_json::Value>>) -> bool {
+    fn json(v: &serde_json::Value) -> bool {
+        match v {
+            serde_json::Value::String(s) => s.contains('\0'),
+            serde_json::Value::Array(items) => items.iter().any(json),
+            serde_json::Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || json(v)),
+            _ => false,
+        }
+    }
+    fn value(v: &async_graphql::Value) -> bool {
+        match v {
+            async_graphql::Value::String(s) => s.contains('\0'),
+            async_graphql::Value::List(items) => items.iter().any(value),
+            async_graphql::Value::Object(map) => map.values().any(value),
+            _ => false,
+        }
+    }
+    // A literal may hold variables: they are looked at in `variables`, so they count as null.
+    macro_rules! literal {
+        ($v:expr) => {
+            $v.clone()
+                .into_const_with(|_| Ok::<_, ()>(async_graphql::Value::Null))
+                .is_ok_and(|c| value(&c))
+        };
+    }
+    fn directives(ds: &[async_graphql::Positioned<async_graphql::parser::types::Directive>]) -> bool {
+        ds.iter().any(|d| d.node.arguments.iter().any(|(_, v)| literal!(v.node)))
+    }
+    fn set(s: &SelectionSet) -> bool {
+        s.items.iter().any(|item| match &item.node {
+            Selection::Field(f) => {
+                f.node.arguments.iter().any(|(_, v)| literal!(v.node))
+                    || directives(&f.node.directives)
+                    || set(&f.node.selection_set.node)
+            }
+            Selection::InlineFragment(f) => directives(&f.node.directives) || set(&f.node.selection_set.node),
+            Selection::FragmentSpread(s) => directives(&s.node.directives),
+        })
+    }
+    let operations: Vec<&OperationDefinition> = match &doc.operations {
+        DocumentOperations::Single(op) => vec![&op.node],
+        DocumentOperations::Multiple(ops) => ops.values().map(|op| &op.node).collect(),
+    };
+    variables.is_some_and(|vars| vars.iter().any(|(k, v)| k.contains('\0') || json(v)))
+        || operations.iter().any(|op| {
+            set(&op.selection_set.node)
+                || directives(&op.directives)
+                || op.variable_definitions.iter().any(|d| {
+                    d.node.default_value.as_ref().is_some_and(|v| value(&v.node))
+                })
+        })
+        || doc
+            .fragments
+            .values()
+            .any(|f| directives(&f.node.directives) || set(&f.node.selection_set.node))
+}
+
 /// The root selection set of the operation that runs (after [`analyze`] accepted the document).
 pub fn root_selection<'d>(
     doc: &'d ExecutableDocument,

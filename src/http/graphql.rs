@@ -285,6 +285,12 @@ async fn run(
             ErrorCode::BadUserInput,
         ));
     }
+    if document::carries_nul(&doc, variables.as_ref()) {
+        return request_error(coded(
+            "Text must not contain NUL characters (U+0000).",
+            ErrorCode::BadUserInput,
+        ));
+    }
     let variables = variables.map_or_else(Variables::default, |v| Variables::from_json(Value::Object(v)));
     let span = tracing::Span::current();
     if let Some(name) = &operation.name {

@@ -20,7 +20,7 @@ use crate::{
     service::{
         Ref, collect, gather,
         page::{self, KeyFn, Page, PageArgs, SortKey, SortValue},
-        prefix_pattern, update_at_version, user,
+        update_at_version, user,
     },
 };
 
@@ -120,7 +120,7 @@ pub async fn list(
     let key = sort_key(order);
     let window = args.window(&key.name)?;
     if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        let pattern = prefix_pattern(&search.to_lowercase());
+        let pattern = super::search_pattern(search)?;
         select = select.filter(
             Condition::any()
                 .add(Column::NameKey.like(LikeExpr::new(pattern.clone()).escape('\\')))

@@ -161,6 +161,21 @@ pub(crate) fn gather<T>(
 
 /// A `LIKE` pattern matching values that start with `prefix`, with `%`, `_` and `\` escaped
 /// (pair it with `ESCAPE '\'`).
+/// The longest search text a filter takes: longer ones are refused (BAD_USER_INPUT) rather than
+/// sent to the database as a pattern of a million characters.
+pub const MAX_SEARCH_CHARS: usize = 200;
+
+/// A `search` filter as a lowercase prefix pattern; BAD_USER_INPUT when longer than
+/// [`MAX_SEARCH_CHARS`].
+pub fn search_pattern(search: &str) -> Result<String, AppError> {
+    if search.chars().count() > MAX_SEARCH_CHARS {
+        return Err(AppError::BadUserInput(format!(
+            "search is at most {MAX_SEARCH_CHARS} characters"
+        )));
+    }
+    Ok(prefix_pattern(&search.to_lowercase()))
+}
+
 pub fn prefix_pattern(prefix: &str) -> String {
     let mut pattern = String::with_capacity(prefix.len() + 1);
     for c in prefix.chars() {

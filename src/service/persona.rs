@@ -16,7 +16,7 @@ use crate::{
     error::{AppError, UserErrorCode, is_unique_violation},
     service::{
         page::{self, KeyFn, Page, PageArgs, SortKey, SortValue},
-        prefix_pattern, update_at_version,
+        update_at_version,
     },
 };
 
@@ -89,7 +89,7 @@ pub async fn list(
     let window = args.window(&key.name)?;
     let mut select = Persona::find();
     if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        let pattern = LikeExpr::new(prefix_pattern(&search.to_lowercase())).escape('\\');
+        let pattern = LikeExpr::new(super::search_pattern(search)?).escape('\\');
         select = select.filter(Column::NameKey.like(pattern));
     }
     page::fetch(db, select, &key, window).await

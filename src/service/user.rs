@@ -26,7 +26,7 @@ use crate::{
         Ref,
         auth::{grants_of, revoke_user_sessions},
         page::{self, Page, PageArgs, SortKey, SortValue},
-        prefix_pattern, update_at_version,
+        update_at_version,
     },
 };
 
@@ -72,7 +72,7 @@ pub async fn list(
     let window = args.window(&key.name)?;
     let mut select = AppUser::find();
     if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        let pattern = prefix_pattern(&search.to_lowercase());
+        let pattern = super::search_pattern(search)?;
         select = select.filter(
             sea_orm::Condition::any()
                 .add(Column::EmailKey.like(LikeExpr::new(pattern.clone()).escape('\\')))

@@ -86,3 +86,31 @@ async fn lists_are_costed_so_fan_out_is_refused_and_a_deal_room_is_not() {
         .await;
     assert!(body.get("errors").is_none(), "{body}");
 }
+
+/// A NUL character anywhere in a request (a variable, a literal, a filter) is refused before
+/// anything runs: PostgreSQL cannot store it (it was an internal error) and SQLite would.
+#[tokio::test]
+async fn a_nul_character_is_refused_wherever_it_is_and_writes_nothing() {
+    let app = app().await;
+    let create = "mutation($n: String!) { createAccount(input: { name: $n }) { account { id } } }";
+    let body = app.gql(create, json!({ "n": "Acme\u{0}Corp" })).await;
+    assert_eq!(first_code(&body), "BAD_USER_INPUT", "{body}");
+    let literal = "mutation { createAccount(input: { name: \"Acme\\u0000Corp\" }) { account { id } } }";
+    let body = app.gql(literal, json!({})).await;
+    assert_eq!(first_code(&body), "BAD_USER_INPUT", "{body}");
+    let filter = "query($s: String) { accounts(first: 5, filter: { search: $s }) { totalCount } }";
+    let body = app.gql(filter, json!({ "s": "\u{0}" })).await;
+    assert_eq!(first_code(&body), "BAD_USER_INPUT", "{body}");
+    let count = app.data("{ accounts(first: 1) { totalCount } }", json!({})).await;
+    assert_eq!(count["accounts"]["totalCount"], 0, "nothing was written");
+}
+
+#[tokio::test]
+async fn a_search_of_a_million_characters_is_refused() {
+    let app = app().await;
+    let filter = "query($s: String) { accounts(first: 5, filter: { search: $s }) { totalCount } }";
+    let body = app.gql(filter, json!({ "s": "a".repeat(1_000_000) })).await;
+    assert_eq!(first_code(&body), "BAD_USER_INPUT", "{body}");
+    let body = app.gql(filter, json!({ "s": "a".repeat(200) })).await;
+    assert!(body.get("errors").is_none(), "{body}");
+}
