@@ -5,14 +5,14 @@ use entity::{
     deal_participant, deal_risk,
     deal_risk::{RiskKind, RiskStatus, Severity},
     engagement::{self, EngagementKind},
-    enums::{BuyingRole, BuyingStage, LeadStage},
+    enums::{BuyingRole, BuyingStage, LeadStage, ReasonCode},
     opportunity::{self, OpportunityStage},
     stakeholder,
 };
 use uuid::Uuid;
 
 use super::{
-    rng::{BASE_MS, DAY_MS, HOUR_MS, Rng, SECOND_MS, at},
+    rng::{DAY_MS, HOUR_MS, Rng, SECOND_MS, at},
     words,
     world::World,
 };
@@ -20,6 +20,8 @@ use super::{
 /// What the rest of an account's rows need to know about one of its deals.
 #[derive(Clone, Debug)]
 pub struct Deal {
+    /// Its name, for the notes of the moves it causes.
+    pub name: String,
     pub created: i64,
     /// When it closed, or the end of the demo clock for an open deal.
     pub end: i64,
@@ -31,6 +33,8 @@ pub struct Deal {
     /// Positions in [`words::COMPETITORS`].
     pub competitors: Vec<usize>,
     pub owner: Option<Uuid>,
+    /// Why it was lost, when it was.
+    pub reason: Option<ReasonCode>,
 }
 
 impl Deal {
@@ -89,20 +93,27 @@ fn buying_stage(rng: &mut Rng, stage: OpportunityStage) -> BuyingStage {
     }
 }
 
-/// The participants of one deal: distinct people, at most one primary.
+/// The participants of one deal: distinct people, at most one primary. Each joins within a few
+/// days of the deal's creation, after the person was created and while the deal is open.
 pub fn participants(
     rng: &mut Rng,
     deal: &Deal,
     opp: &opportunity::Model,
     persons: &[Person],
+    now: i64,
 ) -> Vec<deal_participant::Model> {
+    let last = if deal.is_open() {
+        now - 10 * SECOND_MS
+    } else {
+        deal.end - HOUR_MS
+    };
     deal.members
         .iter()
         .enumerate()
         .map(|(i, m)| {
             let person = &persons[*m];
-            let lo = deal.created.max(person.created);
-            let created = (lo + rng.range(0, 3 * DAY_MS)).min(deal.end.max(lo));
+            let lo = deal.created.max(person.created + HOUR_MS);
+            let created = (lo + rng.range(0, 3 * DAY_MS)).min(last).max(lo.min(last));
             let role = if rng.chance(0.85) {
                 person.row.buying_role
             } else {
@@ -273,7 +284,7 @@ pub fn engagements(
         let mut behaviour = 0;
         let mut last = None;
         for _ in 0..count {
-            let occurred = rng.range(person.created, BASE_MS - 60 * SECOND_MS);
+            let occurred = rng.range(person.created, world.now - 60 * SECOND_MS);
             let mut kind = rng.weighted(&TOUCHES);
             let content = match kind {
                 EngagementKind::ContentViewed
@@ -335,7 +346,7 @@ pub fn engagements(
             } else {
                 occurred + rng.range(0, 5 * SECOND_MS)
             }
-            .min(BASE_MS);
+            .min(world.now);
             behaviour += points(kind);
             last = last.max(Some(occurred));
             out.push(engagement::Model {

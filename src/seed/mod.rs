@@ -1,14 +1,19 @@
 //! Demo and load-test data: `trapeze seed --size small|medium|large [--seed N]` and
 //! `trapeze serve --demo`.
 //!
-//! The data is deterministic: one seed gives the same rows, ids included, on every run, because
-//! every value comes from a seeded generator and a fixed clock (2026-11-01), never from the
-//! system time. It is written in one transaction, so a failed run leaves nothing behind, and
-//! only into a database without accounts, so demo rows never mix with real ones.
+//! The data is deterministic: one seed and one day of seeding give the same rows, ids included,
+//! on every run, because every value comes from a seeded generator and a clock that starts at
+//! 00:00 UTC of the day of seeding (`--today`, by default the current day), never from the
+//! system time as such. About two years of history end there: every lead starts at INQUIRY when
+//! it is created and every deal at DISCOVERY, and their stage moves (`stage_change`), stays
+//! (`stage_interval`) and the feedback sales gave lead to where they stand now. It is written in
+//! one transaction, so a failed run leaves nothing behind, and only into a database without
+//! accounts, so demo rows never mix with real ones.
 
 mod activity;
 mod content;
 mod graph;
+mod history;
 mod people;
 mod progress;
 mod rng;
@@ -22,9 +27,10 @@ use std::{
     time::{Duration, Instant},
 };
 
+use chrono::NaiveDate;
 use entity::{
-    account, content as content_entity, content_tag, deal_participant, deal_risk, engagement, opportunity,
-    opportunity_competitor, stakeholder,
+    account, content as content_entity, content_tag, deal_participant, deal_risk, engagement, lead_feedback,
+    opportunity, opportunity_competitor, stage_change, stage_interval, stakeholder,
 };
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, TransactionTrait};
 
@@ -39,6 +45,9 @@ use world::World;
 pub struct Options {
     pub size: Size,
     pub seed: u64,
+    /// The day of seeding: every timestamp lies before its start (00:00 UTC), and "the last 30
+    /// days" of the data are the 30 days before it.
+    pub today: NaiveDate,
     /// Report each table on standard error as it is written.
     pub progress: bool,
 }
@@ -69,6 +78,18 @@ pub struct Report {
     pub logins: Logins,
 }
 
+impl Options {
+    /// `size` and `seed`, seeded as of the current UTC day.
+    pub fn new(size: Size, seed: u64) -> Self {
+        Self {
+            size,
+            seed,
+            today: chrono::Utc::now().date_naive(),
+            progress: false,
+        }
+    }
+}
+
 impl Report {
     pub fn rows(&self, table: &str) -> u64 {
         self.tables
@@ -86,8 +107,9 @@ impl Report {
         let size = format!("{:?}", self.options.size).to_lowercase();
         let _ = writeln!(
             out,
-            "Seeded {total} rows ({size}, seed {}) in {:.1} s:",
+            "Seeded {total} rows ({size}, seed {}, as of {}) in {:.1} s:",
             self.options.seed,
+            self.options.today,
             self.elapsed.as_secs_f64()
         );
         for (table, rows) in &self.tables {
@@ -127,12 +149,22 @@ pub async fn run(db: &DatabaseConnection, options: Options) -> Result<Report, Se
     let cache = store::widen_cache(&txn).await?;
     let mut progress = Progress::new(options.progress);
     let seed = options.seed;
-    let personas = users::personas(&txn, seed, &mut progress).await?;
-    let (owners, logins) = users::demo_users(&txn, seed, &mut progress).await?;
-    let world = World::new(seed, options.size.plan(), owners, personas);
+    let now = rng::midnight(options.today);
+    let personas = users::personas(&txn, seed, now, &mut progress).await?;
+    let (owners, logins) = users::demo_users(&txn, seed, now, &mut progress).await?;
+    let mut world = World::new(seed, options.size.plan(), owners, personas, now);
+    let sla_hours = crate::service::scoring::settings(&txn)
+        .await
+        .map_err(|e| {
+            SeedError::Other(format!(
+                "reading the scoring settings failed: {}",
+                e.public_cause()
+            ))
+        })?
+        .handoff_sla_hours;
+    world.sla_ms = i64::from(sla_hours.max(1)) * rng::HOUR_MS;
     write_content(&txn, &world, &mut progress).await?;
     write_accounts(&txn, &world, &mut progress).await?;
-    open_stage_intervals(&txn, &mut progress).await?;
     store::restore_cache(&txn, cache).await?;
     txn.commit().await?;
     // Fresh planner statistics: without them PostgreSQL guessed 2 rows for a stage filter that
@@ -191,23 +223,11 @@ async fn write_accounts(
     .await?;
     graph_table::<deal_risk::ActiveModel, _>(txn, world, progress, "deal_risk", |g| g.risks).await?;
     graph_table::<engagement::ActiveModel, _>(txn, world, progress, "engagement", |g| g.engagements).await?;
-    Ok(())
-}
-
-/// Every seeded lead, deal and participant entered its current stage when it was created: the
-/// time-in-stage analytics need that first open interval.
-async fn open_stage_intervals(
-    txn: &sea_orm::DatabaseTransaction,
-    progress: &mut Progress,
-) -> Result<(), SeedError> {
-    progress.start("stage_interval");
-    let indexes = store::drop_indexes(txn, "stage_interval").await?;
-    crate::service::stage::open_missing_intervals(txn)
-        .await
-        .map_err(|e| SeedError::Other(format!("opening stage intervals failed: {}", e.public_cause())))?;
-    store::create_indexes(txn, indexes).await?;
-    let rows = entity::stage_interval::Entity::find().count(txn).await?;
-    progress.finish(rows);
+    graph_table::<stage_change::ActiveModel, _>(txn, world, progress, "stage_change", |g| g.changes).await?;
+    graph_table::<stage_interval::ActiveModel, _>(txn, world, progress, "stage_interval", |g| g.intervals)
+        .await?;
+    graph_table::<lead_feedback::ActiveModel, _>(txn, world, progress, "lead_feedback", |g| g.feedback)
+        .await?;
     Ok(())
 }
 
@@ -218,12 +238,7 @@ pub async fn demo(db: &DatabaseConnection) -> Result<Option<Report>, SeedError> 
         tracing::info!("--demo: the database already has accounts, so no demo data is loaded");
         return Ok(None);
     }
-    let options = Options {
-        size: Size::Small,
-        seed: 1,
-        progress: false,
-    };
-    let report = run(db, options).await?;
+    let report = run(db, Options::new(Size::Small, 1)).await?;
     tracing::info!(
         rows = report.tables.iter().map(|(_, n)| n).sum::<u64>(),
         "--demo: loaded the small demo data set"
