@@ -2,12 +2,13 @@
 //! person has with marketing and sales.
 
 use entity::{
+    account::AccountTier,
     deal_participant, deal_risk,
     deal_risk::{RiskKind, RiskStatus, Severity},
     engagement::{self, EngagementKind},
     enums::{BuyingRole, BuyingStage, LeadStage, ReasonCode},
     opportunity::{self, OpportunityStage},
-    stakeholder,
+    score_contribution, stakeholder,
 };
 use uuid::Uuid;
 
@@ -243,30 +244,18 @@ const TOUCHES: [(EngagementKind, u32); 13] = [
     (EngagementKind::EventVisit, 2),
 ];
 
-/// Points a touch adds to the behaviour part of a lead score.
-fn points(kind: EngagementKind) -> i32 {
-    use EngagementKind::*;
-    match kind {
-        EmailOpened => 1,
-        ContentShared | SocialInteraction => 2,
-        EmailClicked | ContentViewed => 3,
-        WebinarRegistered => 4,
-        ContentDownloaded | EmailReplied | Call => 6,
-        EventVisit => 7,
-        WebinarAttended | FormSubmitted => 8,
-        Meeting => 10,
-    }
-}
-
-/// Every touch of every person of one account. Sets each person's `last_engaged_at` and a lead
-/// score (fit from influence and stage, behaviour from the touches).
+/// Every touch of every person of one account. Sets each person's `last_engaged_at` and lead
+/// score (as the scoring service would have it at the day of seeding), and returns the touches
+/// with what each behaviour rule contributed to the scores.
 pub fn engagements(
     rng: &mut Rng,
     world: &World,
+    tier: AccountTier,
     deals: &[Deal],
     opportunities: &[opportunity::Model],
     persons: &mut [Person],
-) -> Vec<engagement::Model> {
+) -> (Vec<engagement::Model>, Vec<score_contribution::Model>) {
+    let mut contributions = Vec::new();
     let mean = world.plan.engagements_per_stakeholder;
     let mut out = Vec::new();
     for (slot, person) in persons.iter_mut().enumerate() {
@@ -281,8 +270,8 @@ pub fn engagements(
         let mine: Vec<usize> = (0..deals.len())
             .filter(|d| deals[*d].members.contains(&slot))
             .collect();
-        let mut behaviour = 0;
         let mut last = None;
+        let first = out.len();
         for _ in 0..count {
             let occurred = rng.range(person.created, world.now - 60 * SECOND_MS);
             let mut kind = rng.weighted(&TOUCHES);
@@ -347,7 +336,6 @@ pub fn engagements(
                 occurred + rng.range(0, 5 * SECOND_MS)
             }
             .min(world.now);
-            behaviour += points(kind);
             last = last.max(Some(occurred));
             out.push(engagement::Model {
                 id: rng.uuid_v7(created),
@@ -363,18 +351,11 @@ pub fn engagements(
                 note: None,
             });
         }
-        let fit = i32::from(person.row.influence.unwrap_or(1)) * 5
-            + match person.row.lead_stage {
-                LeadStage::Inquiry | LeadStage::Disqualified => 0,
-                LeadStage::Nurture => 5,
-                _ => 20,
-            };
-        person.row.lead_score = (fit + behaviour).clamp(0, 100);
-        // The score splits into fit and behaviour points, scored as of the last touch.
-        person.row.fit_score = fit.min(person.row.lead_score);
-        person.row.behaviour_points = f64::from(person.row.lead_score - person.row.fit_score);
-        person.row.behaviour_at = last.map(at);
-        person.row.scored_at = last.map(at);
+        contributions.extend(
+            world
+                .scoring
+                .score(&mut person.row, tier, &out[first..], world.now),
+        );
         person.row.last_engaged_at = last.map(at);
         // An engagement touches the record: it was updated at least then.
         if let Some(t) = last
@@ -383,5 +364,5 @@ pub fn engagements(
             person.row.updated_at = at(t);
         }
     }
-    out
+    (out, contributions)
 }

@@ -15,7 +15,7 @@ use entity::{
     enums::{BuyingRole, LeadSource, ReasonCode},
     lead_feedback,
     opportunity::{self, OpportunityStage},
-    opportunity_competitor,
+    opportunity_competitor, score_contribution,
     stage_change::{self, StageKind},
     stage_interval, stakeholder,
 };
@@ -47,6 +47,8 @@ pub struct Graph {
     /// One per stay of a lead, deal or participant in a stage.
     pub intervals: Vec<stage_interval::Model>,
     pub feedback: Vec<lead_feedback::Model>,
+    /// What each behaviour rule gave each lead's score.
+    pub scores: Vec<score_contribution::Model>,
 }
 
 /// The share of accounts that have deals.
@@ -328,7 +330,8 @@ pub fn account_graph(world: &World, index: u64) -> Graph {
         );
     }
 
-    let engagements = activity::engagements(&mut rng, world, &deals, &opportunities, &mut persons);
+    let (engagements, scores) =
+        activity::engagements(&mut rng, world, tier, &deals, &opportunities, &mut persons);
     let mut risks = Vec::new();
     for (deal, opp) in deals.iter().zip(&opportunities) {
         risks.extend(activity::risks(&mut rng, world, deal, opp, &persons));
@@ -344,6 +347,7 @@ pub fn account_graph(world: &World, index: u64) -> Graph {
         changes,
         intervals,
         feedback,
+        scores,
     }
 }
 

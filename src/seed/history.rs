@@ -22,7 +22,7 @@ use super::{
     rng::{DAY_MS, HOUR_MS, Rng, SECOND_MS, at},
     world::World,
 };
-use crate::domain::stage as rules;
+use crate::domain::{scoring::is_behaviour, stage as rules};
 
 /// One move of one record.
 #[derive(Clone, Debug, PartialEq)]
@@ -35,15 +35,6 @@ pub struct Step<S> {
     /// `None`: an automatic move.
     pub by: Option<Uuid>,
 }
-
-/// The behaviour rules the demo scoring uses, by name (see `scoring::seed_rules`); an automatic
-/// MQL names one of them, as the engagement service does.
-pub const LIFTING_RULES: [&str; 4] = [
-    "Attended a webinar",
-    "Submitted a form",
-    "Downloaded content",
-    "Met with sales",
-];
 
 /// How well leads of a source convert, 0 to 1: referrals and webinars well, paid and social
 /// leads poorly, so the source report has something to say.
@@ -320,9 +311,18 @@ impl Walker<'_, '_> {
     /// INQUIRY or NURTURE to MQL: by the score itself, or by marketing handing it to a sales
     /// owner.
     fn qualify(&mut self, rng: &mut Rng, at: i64) {
-        if rng.chance(0.4) {
-            let rule = rng.pick(&LIFTING_RULES);
-            let score = rng.range(100, 125);
+        let scoring = &self.world.scoring;
+        let lifting: Vec<&str> = scoring
+            .rules
+            .iter()
+            .filter(|r| is_behaviour(r) && r.points >= 10)
+            .map(|r| r.name.as_str())
+            .collect();
+        if !lifting.is_empty() && rng.chance(0.4) {
+            // As the engagement service words it when a touch lifts the score to the threshold.
+            let rule = lifting[rng.index(lifting.len())];
+            let threshold = i64::from(scoring.mql_threshold);
+            let score = rng.range(threshold, threshold + 25);
             let note = format!("scoring rule \"{rule}\" lifted the lead score to {score}");
             self.step(at, LeadStage::Mql, None, Some(note), None);
         } else {
@@ -345,6 +345,10 @@ impl Walker<'_, '_> {
     fn decide_mql(&mut self, rng: &mut Rng, until: i64, toward: bool) -> bool {
         let q = self.quality;
         let sla = self.world.sla_ms;
+        // Some recent MQLs are still waiting for sales, a few of them past their deadline.
+        if !toward && self.t > self.world.now - 45 * DAY_MS && rng.chance(0.25) {
+            return false;
+        }
         let in_time = rng.chance(0.78);
         let mut delay = if in_time {
             rng.range(10 * 60 * SECOND_MS, sla - 10 * 60 * SECOND_MS)

@@ -17,6 +17,7 @@ mod history;
 mod people;
 mod progress;
 mod rng;
+mod scoring;
 mod store;
 mod users;
 mod words;
@@ -30,9 +31,12 @@ use std::{
 use chrono::NaiveDate;
 use entity::{
     account, content as content_entity, content_tag, deal_participant, deal_risk, engagement, lead_feedback,
-    opportunity, opportunity_competitor, stage_change, stage_interval, stakeholder,
+    opportunity, opportunity_competitor, score_contribution, scoring_rule, stage_change, stage_interval,
+    stakeholder,
 };
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, TransactionTrait};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryOrder, TransactionTrait,
+};
 
 pub use users::{DEMO_USERS, DemoPassword, Logins, PASSWORD_VAR, demo_email};
 pub use world::{Plan, Size};
@@ -153,16 +157,7 @@ pub async fn run(db: &DatabaseConnection, options: Options) -> Result<Report, Se
     let personas = users::personas(&txn, seed, now, &mut progress).await?;
     let (owners, logins) = users::demo_users(&txn, seed, now, &mut progress).await?;
     let mut world = World::new(seed, options.size.plan(), owners, personas, now);
-    let sla_hours = crate::service::scoring::settings(&txn)
-        .await
-        .map_err(|e| {
-            SeedError::Other(format!(
-                "reading the scoring settings failed: {}",
-                e.public_cause()
-            ))
-        })?
-        .handoff_sla_hours;
-    world.sla_ms = i64::from(sla_hours.max(1)) * rng::HOUR_MS;
+    use_scoring(&txn, &mut world, &mut progress).await?;
     write_content(&txn, &world, &mut progress).await?;
     write_accounts(&txn, &world, &mut progress).await?;
     store::restore_cache(&txn, cache).await?;
@@ -176,6 +171,41 @@ pub async fn run(db: &DatabaseConnection, options: Options) -> Result<Report, Se
         elapsed: started.elapsed(),
         logins,
     })
+}
+
+/// Scores follow the settings and the rules of the database; the demo rules are created when
+/// it has none.
+async fn use_scoring(
+    txn: &sea_orm::DatabaseTransaction,
+    world: &mut World,
+    progress: &mut Progress,
+) -> Result<(), SeedError> {
+    let settings = crate::service::scoring::settings(txn).await.map_err(|e| {
+        SeedError::Other(format!(
+            "reading the scoring settings failed: {}",
+            e.public_cause()
+        ))
+    })?;
+    world.sla_ms = i64::from(settings.handoff_sla_hours.max(1)) * rng::HOUR_MS;
+    let existing = scoring_rule::Entity::find()
+        .order_by_asc(scoring_rule::Column::CreatedAt)
+        .order_by_asc(scoring_rule::Column::Id)
+        .all(txn)
+        .await?;
+    let rules = if existing.is_empty() {
+        let rules = world.scoring.rules.clone();
+        store::insert::<scoring_rule::ActiveModel, _>(txn, progress, "scoring_rule", rules.clone()).await?;
+        rules
+    } else {
+        existing
+    };
+    world.scoring = scoring::Scoring::new(
+        rules,
+        settings.decay_half_life_days,
+        settings.mql_threshold,
+        &world.library,
+    );
+    Ok(())
 }
 
 async fn write_content(
@@ -228,6 +258,10 @@ async fn write_accounts(
         .await?;
     graph_table::<lead_feedback::ActiveModel, _>(txn, world, progress, "lead_feedback", |g| g.feedback)
         .await?;
+    graph_table::<score_contribution::ActiveModel, _>(txn, world, progress, "score_contribution", |g| {
+        g.scores
+    })
+    .await?;
     Ok(())
 }
 

@@ -6,6 +6,7 @@ use uuid::Uuid;
 use super::{
     content::Library,
     rng::{HOUR_MS, Rng},
+    scoring::{self, Scoring},
     words,
 };
 
@@ -68,6 +69,7 @@ pub mod stream {
     pub const PERSONA: u64 = 3;
     pub const USER: u64 = 4;
     pub const NAMES: u64 = 5;
+    pub const RULE: u64 = 6;
 }
 
 /// The users records are spread over.
@@ -87,6 +89,8 @@ pub struct World {
     pub now: i64,
     /// How long sales have to accept an MQL (the `handoffSlaHours` setting), in milliseconds.
     pub sla_ms: i64,
+    /// The scoring rules and settings lead scores follow.
+    pub scoring: Scoring,
     pub owners: Owners,
     pub personas: Vec<Uuid>,
     pub library: Library,
@@ -133,11 +137,13 @@ impl World {
             offset: rng.below(NAME_SPACE),
         };
         let library = Library::generate(seed, plan.content, &owners.marketing, &personas, now);
+        let scoring = Scoring::new(scoring::demo_rules(seed, now), 30, 100, &library);
         Self {
             seed,
             plan,
             now,
             sla_ms: 24 * HOUR_MS,
+            scoring,
             owners,
             personas,
             library,
