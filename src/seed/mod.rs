@@ -29,11 +29,7 @@ use std::{
 };
 
 use chrono::NaiveDate;
-use entity::{
-    account, content as content_entity, content_tag, deal_participant, deal_risk, engagement, lead_feedback,
-    opportunity, opportunity_competitor, score_contribution, scoring_rule, stage_change, stage_interval,
-    stakeholder,
-};
+use entity::{account, content as content_entity, content_tag, scoring_rule};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryOrder, TransactionTrait,
 };
@@ -227,41 +223,13 @@ async fn write_content(
     Ok(())
 }
 
-/// One pass per table, parents first.
+/// One pass over the accounts writes every table of their graphs, parents first.
 async fn write_accounts(
     txn: &sea_orm::DatabaseTransaction,
     world: &World,
     progress: &mut Progress,
 ) -> Result<(), DbErr> {
-    use store::graph_table;
-    graph_table::<account::ActiveModel, _>(txn, world, progress, "account", |g| vec![g.account]).await?;
-    graph_table::<opportunity::ActiveModel, _>(txn, world, progress, "opportunity", |g| g.opportunities)
-        .await?;
-    graph_table::<opportunity_competitor::ActiveModel, _>(
-        txn,
-        world,
-        progress,
-        "opportunity_competitor",
-        |g| g.competitors,
-    )
-    .await?;
-    graph_table::<stakeholder::ActiveModel, _>(txn, world, progress, "stakeholder", |g| g.stakeholders)
-        .await?;
-    graph_table::<deal_participant::ActiveModel, _>(txn, world, progress, "deal_participant", |g| {
-        g.participants
-    })
-    .await?;
-    graph_table::<deal_risk::ActiveModel, _>(txn, world, progress, "deal_risk", |g| g.risks).await?;
-    graph_table::<engagement::ActiveModel, _>(txn, world, progress, "engagement", |g| g.engagements).await?;
-    graph_table::<stage_change::ActiveModel, _>(txn, world, progress, "stage_change", |g| g.changes).await?;
-    graph_table::<stage_interval::ActiveModel, _>(txn, world, progress, "stage_interval", |g| g.intervals)
-        .await?;
-    graph_table::<lead_feedback::ActiveModel, _>(txn, world, progress, "lead_feedback", |g| g.feedback)
-        .await?;
-    graph_table::<score_contribution::ActiveModel, _>(txn, world, progress, "score_contribution", |g| {
-        g.scores
-    })
-    .await?;
+    store::graph_tables(txn, world, progress).await?;
     Ok(())
 }
 

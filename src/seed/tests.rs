@@ -694,9 +694,9 @@ fn sizes_come_out_near_their_plan() {
     let risks = per(&|g| g.risks.len());
     let changes = per(&|g| g.changes.len());
     assert!((5.5..7.5).contains(&people), "{people}");
-    assert!((8.5..11.5).contains(&deals), "{deals}");
+    assert!((5.0..7.0).contains(&deals), "{deals}");
     assert!((12.0..30.0).contains(&touches), "{touches}");
-    assert!((1.8..3.2).contains(&risks), "{risks}");
+    assert!((1.0..2.2).contains(&risks), "{risks}");
     assert!(changes > deals * 2.0, "{changes}");
 }
 

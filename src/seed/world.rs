@@ -40,7 +40,7 @@ impl Size {
         let medium = Plan {
             accounts: 20_000,
             leads_per_prospect: 3,
-            opportunities_per_account: 10,
+            opportunities_per_account: 6,
             engagements_per_stakeholder: 3,
             risks_per_hundred_opportunities: 25,
             content: 2_000,
