@@ -1,13 +1,15 @@
 //! One account and everything that hangs off it: its buying committee, its deals with their
-//! participants, competitors and risks, and every touch its people had.
+//! participants, competitors and risks, every touch its people had, and the history of every
+//! stage move of its leads and deals.
 //!
-//! An account's rows depend only on (seed, account number, world), so any account can be
-//! generated again on its own: the writer makes one pass per table without keeping the data set
-//! in memory. The rows hold the rules the database and the API hold: participants and risks
-//! belong to their deal's account, at most one primary participant per deal, reporting lines
-//! stay inside the account and point to someone listed earlier (so they never loop), closed
-//! deals carry their close time and only lost ones a reason, and lead stages follow the deals a
-//! person is on (open deal: OPPORTUNITY, won: CUSTOMER, lost only: back to nurture).
+//! An account's rows depend only on (seed, day of seeding, account number, world), so any
+//! account can be generated again on its own: the writer streams accounts without keeping the
+//! data set in memory. The rows hold the rules the database and the API hold: participants and
+//! risks belong to their deal's account, at most one primary participant per deal, reporting
+//! lines stay inside the account and point to someone listed earlier (so they never loop),
+//! closed deals carry their close time and only lost ones a reason, and every lead and deal got
+//! to its stage through legal moves from INQUIRY and DISCOVERY (`history`), the lead stages
+//! following the deals a person is on as the services move them.
 
 use entity::{
     account::{self, AccountStatus, AccountTier},
@@ -416,24 +418,28 @@ fn opportunity(
     // more often.
     let p_closed = ((age_days - 20) as f64 / 200.0).clamp(0.03, 0.92);
     let win_back = churn.is_some() && !before_churn;
-    let stage = if before_churn || rng.chance(p_closed) {
+    let stage = if before_churn || (age_days >= 15 && rng.chance(p_closed)) {
         if !win_back && rng.chance(0.12 + 0.5 * history::source_quality(lead_source)) {
             OpportunityStage::ClosedWon
         } else {
             OpportunityStage::ClosedLost
         }
     } else {
-        rng.weighted(&[
+        // A young deal has not got far yet: about a stage every twelve days at most.
+        let reach = (age_days / 12).clamp(0, 4) as usize;
+        let stages = [
             (OpportunityStage::Discovery, 25),
             (OpportunityStage::Qualification, 22),
             (OpportunityStage::Evaluation, 20),
             (OpportunityStage::Proposal, 18),
             (OpportunityStage::Negotiation, 15),
-        ])
+        ];
+        rng.weighted(&stages[..=reach])
     };
     let closed = matches!(stage, OpportunityStage::ClosedWon | OpportunityStage::ClosedLost);
     let closed_at = closed.then(|| {
-        let mut days = rng.range(14, age_days.clamp(14, 270));
+        // Within its life so far: it closed before the day of seeding.
+        let mut days = rng.range(14, (age_days - 1).clamp(14, 270));
         if let Some(c) = churn.filter(|_| before_churn) {
             days = days.min((c - created) / DAY_MS - 21).max(14);
         }

@@ -252,6 +252,21 @@ fn deals_follow_their_stage() {
                 assert!((5..=95).contains(&p));
                 assert_ne!(i32::from(p), default_probability(o.stage));
             }
+            if !closed(o) {
+                // A young deal has not got far: about a stage every twelve days at most.
+                let age_days = (clock() - o.created_at).num_days();
+                let position = [
+                    OpportunityStage::Discovery,
+                    OpportunityStage::Qualification,
+                    OpportunityStage::Evaluation,
+                    OpportunityStage::Proposal,
+                    OpportunityStage::Negotiation,
+                ]
+                .iter()
+                .position(|s| *s == o.stage)
+                .unwrap() as i64;
+                assert!(position <= age_days / 12, "{:?} after {age_days} days", o.stage);
+            }
             assert_eq!(o.amount.is_some(), o.currency.is_some());
             assert!(o.amount.is_none_or(|a| a.scale() == 2 && a.is_sign_positive()));
             assert!(
@@ -537,6 +552,26 @@ fn the_history_tells_every_story_of_the_funnel() {
             .iter()
             .any(|g| g.account.status == AccountStatus::FormerCustomer)
     );
+}
+
+/// The history spreads over the two years, growing with the accounts, without a pile-up at its
+/// end: the last 30 days hold a small share of it.
+#[test]
+fn the_history_spreads_over_two_years() {
+    let graphs = sample(150);
+    let changes: Vec<&stage_change::Model> = graphs.iter().flat_map(|g| &g.changes).collect();
+    let since = |days: i64| {
+        changes
+            .iter()
+            .filter(|c| c.changed_at >= clock() - Duration::days(days))
+            .count() as f64
+            / changes.len() as f64
+    };
+    assert!(since(30) < 0.09, "{} in the last 30 days", since(30));
+    assert!(since(365) < 0.8, "{} in the last year", since(365));
+    assert!(since(700) > 0.99);
+    let first = changes.iter().map(|c| c.changed_at).min().unwrap();
+    assert!(first < clock() - Duration::days(600));
 }
 
 /// Referrals and webinars convert better than paid and social leads, all along the funnel.
