@@ -15,7 +15,7 @@ use super::{
 pub enum Size {
     /// About 50 accounts: a demo that loads in a second.
     Small,
-    /// About 20,000 accounts and 1.4 million rows in all.
+    /// About 20,000 accounts and 4.5 million rows in all, history included.
     Medium,
     /// Five times medium.
     Large,
