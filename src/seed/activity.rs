@@ -13,6 +13,7 @@ use entity::{
 use uuid::Uuid;
 
 use super::{
+    history::needs_content,
     rng::{DAY_MS, HOUR_MS, Rng, SECOND_MS, at},
     words,
     world::World,
@@ -56,6 +57,8 @@ impl Deal {
 pub struct Person {
     pub row: stakeholder::Model,
     pub created: i64,
+    /// Touches its history needs: the ones that lifted its score to MQL (recorded at, kind).
+    pub lifts: Vec<(i64, EngagementKind)>,
 }
 
 fn buying_stage(rng: &mut Rng, stage: OpportunityStage) -> BuyingStage {
@@ -287,15 +290,7 @@ pub fn engagements(
                 }
                 _ => None,
             };
-            let needs_content = matches!(
-                kind,
-                EngagementKind::ContentViewed
-                    | EngagementKind::ContentDownloaded
-                    | EngagementKind::ContentShared
-                    | EngagementKind::WebinarRegistered
-                    | EngagementKind::WebinarAttended
-            );
-            if needs_content && content.is_none() {
+            if needs_content(kind) && content.is_none() {
                 kind = EngagementKind::EmailOpened;
             }
             let sales_touch = matches!(
@@ -348,6 +343,27 @@ pub fn engagements(
                 duration_seconds: duration.map(|d| d as i32),
                 recorded_by_id: recorded_by,
                 created_at: at(created),
+                note: None,
+            });
+        }
+        // The touches that lifted the score to MQL, recorded when the lead moved.
+        for (recorded, kind) in &person.lifts {
+            let occurred = (recorded - rng.range(0, 10 * 60 * SECOND_MS)).max(person.created);
+            let recorded_by = (*kind == EngagementKind::Meeting)
+                .then(|| person.row.owner_id.or_else(|| rng.pick_opt(&world.owners.sales)))
+                .flatten();
+            last = last.max(Some(occurred));
+            out.push(engagement::Model {
+                id: rng.uuid_v7(*recorded),
+                stakeholder_id: person.row.id,
+                account_id: person.row.account_id,
+                kind: *kind,
+                content_id: None,
+                opportunity_id: None,
+                occurred_at: at(occurred),
+                duration_seconds: (*kind == EngagementKind::Meeting).then(|| rng.range(1_800, 3_600) as i32),
+                recorded_by_id: recorded_by,
+                created_at: at(*recorded),
                 note: None,
             });
         }

@@ -310,6 +310,7 @@ pub fn account_graph(world: &World, index: u64) -> Graph {
             &mut intervals,
         );
         feedback.extend(life.feedback);
+        person.lifts = life.lifts;
     }
     for p in &participants {
         let subject = Subject {

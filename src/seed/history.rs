@@ -8,9 +8,11 @@
 //! deal. Every move is one the state machines of `domain::stage` allow; times only go forward.
 
 use entity::{
+    engagement::EngagementKind,
     enums::{LeadSource, LeadStage, ReasonCode},
     lead_feedback::{self, LeadRating},
     opportunity::OpportunityStage,
+    scoring_rule,
     stage_change::{self, StageKind},
     stage_interval,
 };
@@ -22,7 +24,7 @@ use super::{
     rng::{DAY_MS, HOUR_MS, Rng, SECOND_MS, at},
     world::World,
 };
-use crate::domain::{scoring::is_behaviour, stage as rules};
+use crate::domain::stage as rules;
 
 /// One move of one record.
 #[derive(Clone, Debug, PartialEq)]
@@ -80,6 +82,20 @@ pub struct Life {
     /// (assigned at, accept by) while it is an MQL.
     pub handoff: Option<(i64, i64)>,
     pub feedback: Vec<lead_feedback::Model>,
+    /// The touches that lifted the score to MQL: when they were recorded, and their kind.
+    pub lifts: Vec<(i64, EngagementKind)>,
+}
+
+/// Touches of these kinds are always of a piece of content.
+pub fn needs_content(kind: EngagementKind) -> bool {
+    matches!(
+        kind,
+        EngagementKind::ContentViewed
+            | EngagementKind::ContentDownloaded
+            | EngagementKind::ContentShared
+            | EngagementKind::WebinarRegistered
+            | EngagementKind::WebinarAttended
+    )
 }
 
 struct Walker<'w, 'a> {
@@ -312,19 +328,29 @@ impl Walker<'_, '_> {
     /// owner.
     fn qualify(&mut self, rng: &mut Rng, at: i64) {
         let scoring = &self.world.scoring;
-        let lifting: Vec<&str> = scoring
+        // Rules whose touch needs no content: the touch that lifted the score is recorded with
+        // the move, as `recordEngagement` does it.
+        let lifting: Vec<&scoring_rule::Model> = scoring
             .rules
             .iter()
-            .filter(|r| is_behaviour(r) && r.points >= 10)
-            .map(|r| r.name.as_str())
+            .filter(|r| {
+                r.points >= 10
+                    && r.content_kind.is_none()
+                    && r.buying_stage.is_none()
+                    && r.engagement_kind.is_some_and(|k| !needs_content(k))
+            })
             .collect();
         if !lifting.is_empty() && rng.chance(0.4) {
             // As the engagement service words it when a touch lifts the score to the threshold.
             let rule = lifting[rng.index(lifting.len())];
             let threshold = i64::from(scoring.mql_threshold);
             let score = rng.range(threshold, threshold + 25);
-            let note = format!("scoring rule \"{rule}\" lifted the lead score to {score}");
-            self.step(at, LeadStage::Mql, None, Some(note), None);
+            let note = format!("scoring rule \"{}\" lifted the lead score to {score}", rule.name);
+            let kind = rule.engagement_kind;
+            let at = self.step(at, LeadStage::Mql, None, Some(note), None);
+            if let Some(kind) = kind {
+                self.life.lifts.push((at, kind));
+            }
         } else {
             let by = self.marketing(rng);
             if rng.chance(0.85)
@@ -421,6 +447,7 @@ pub fn lead_life(rng: &mut Rng, world: &World, lead: &Lead<'_>, deals: &[Deal]) 
             owner: lead.owner,
             handoff: None,
             feedback: Vec::new(),
+            lifts: Vec::new(),
         },
         t: lead.created,
     };

@@ -193,5 +193,9 @@ pub fn person(
         handoff_assigned_at: None,
         handoff_accept_by: None,
     };
-    Person { row, created }
+    Person {
+        row,
+        created,
+        lifts: Vec::new(),
+    }
 }

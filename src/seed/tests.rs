@@ -651,6 +651,37 @@ fn lead_scores_are_what_their_breakdown_adds_up_to() {
     assert!(scored > 50, "{scored} leads with behaviour points");
 }
 
+/// A lead the score lifted to MQL had the touch the note names, recorded with the move.
+#[test]
+fn a_score_that_lifts_a_lead_to_mql_comes_with_its_touch() {
+    let w = world(6, Size::Medium.plan());
+    let mut lifted = 0;
+    for g in (0..80).map(|i| account_graph(&w, i * 71)) {
+        for c in g
+            .changes
+            .iter()
+            .filter(|c| c.to_stage == "MQL" && c.changed_by_id.is_none())
+        {
+            lifted += 1;
+            let note = c.note.as_deref().unwrap();
+            let rule = w
+                .scoring
+                .rules
+                .iter()
+                .find(|r| note.starts_with(&format!("scoring rule \"{}\" lifted the lead score to", r.name)))
+                .unwrap();
+            assert!(
+                g.engagements.iter().any(|e| e.stakeholder_id == c.subject_id
+                    && Some(e.kind) == rule.engagement_kind
+                    && e.created_at == c.changed_at
+                    && e.occurred_at <= c.changed_at),
+                "{note}"
+            );
+        }
+    }
+    assert!(lifted > 10, "{lifted}");
+}
+
 #[test]
 fn nothing_is_dated_after_the_clock_or_before_its_parent() {
     let clock = clock();
