@@ -57,9 +57,13 @@ enum Command {
     Seed {
         #[arg(long, value_enum, default_value_t = seed::Size::Small)]
         size: seed::Size,
-        /// The same seed gives the same data, ids included.
+        /// The same seed (and day) gives the same data, ids included.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// The day of seeding, YYYY-MM-DD: the two years of history end at its start (00:00
+        /// UTC). Default: the current UTC day.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        today: Option<chrono::NaiveDate>,
     },
 }
 
@@ -123,7 +127,7 @@ pub fn main() -> ExitCode {
         };
         match cli.command.unwrap_or(default) {
             Command::Serve { no_migrate, demo } => serve(settings, !no_migrate, demo).await,
-            Command::Seed { size, seed } => seed_data(settings, size, seed).await,
+            Command::Seed { size, seed, today } => seed_data(settings, size, seed, today).await,
             Command::Migrate { action } => migrate(settings, action).await,
             Command::User { action } => user(settings, action).await,
             Command::Schema => Ok(()),
@@ -180,17 +184,24 @@ async fn user(settings: Settings, action: UserAction) -> Result<(), String> {
     Ok(())
 }
 
-async fn seed_data(settings: Settings, size: seed::Size, seed: u64) -> Result<(), String> {
+async fn seed_data(
+    settings: Settings,
+    size: seed::Size,
+    seed: u64,
+    today: Option<chrono::NaiveDate>,
+) -> Result<(), String> {
     let db = db::connect(&settings, std::sync::Arc::new(Metrics::default()))
         .await
         .map_err(|e| format!("cannot connect to the database: {e}"))?;
     Migrator::up(&db, None)
         .await
         .map_err(|e| format!("migration failed: {e}"))?;
-    let progress = true;
-    let report = seed::run(&db, seed::Options { size, seed, progress })
-        .await
-        .map_err(|e| e.to_string())?;
+    let mut options = seed::Options::new(size, seed);
+    if let Some(day) = today {
+        options.today = day;
+    }
+    options.progress = true;
+    let report = seed::run(&db, options).await.map_err(|e| e.to_string())?;
     // Standard output, not the log: it may hold the generated demo password.
     print!("{}", report.render());
     db.close()

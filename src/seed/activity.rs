@@ -2,17 +2,19 @@
 //! person has with marketing and sales.
 
 use entity::{
+    account::AccountTier,
     deal_participant, deal_risk,
     deal_risk::{RiskKind, RiskStatus, Severity},
     engagement::{self, EngagementKind},
-    enums::{BuyingRole, BuyingStage, LeadStage},
+    enums::{BuyingRole, BuyingStage, LeadStage, ReasonCode},
     opportunity::{self, OpportunityStage},
-    stakeholder,
+    score_contribution, stakeholder,
 };
 use uuid::Uuid;
 
 use super::{
-    rng::{BASE_MS, DAY_MS, HOUR_MS, Rng, SECOND_MS, at},
+    history::needs_content,
+    rng::{DAY_MS, HOUR_MS, Rng, SECOND_MS, at},
     words,
     world::World,
 };
@@ -20,6 +22,8 @@ use super::{
 /// What the rest of an account's rows need to know about one of its deals.
 #[derive(Clone, Debug)]
 pub struct Deal {
+    /// Its name, for the notes of the moves it causes.
+    pub name: String,
     pub created: i64,
     /// When it closed, or the end of the demo clock for an open deal.
     pub end: i64,
@@ -31,6 +35,8 @@ pub struct Deal {
     /// Positions in [`words::COMPETITORS`].
     pub competitors: Vec<usize>,
     pub owner: Option<Uuid>,
+    /// Why it was lost, when it was.
+    pub reason: Option<ReasonCode>,
 }
 
 impl Deal {
@@ -51,6 +57,8 @@ impl Deal {
 pub struct Person {
     pub row: stakeholder::Model,
     pub created: i64,
+    /// Touches its history needs: the ones that lifted its score to MQL (recorded at, kind).
+    pub lifts: Vec<(i64, EngagementKind)>,
 }
 
 fn buying_stage(rng: &mut Rng, stage: OpportunityStage) -> BuyingStage {
@@ -89,20 +97,27 @@ fn buying_stage(rng: &mut Rng, stage: OpportunityStage) -> BuyingStage {
     }
 }
 
-/// The participants of one deal: distinct people, at most one primary.
+/// The participants of one deal: distinct people, at most one primary. Each joins within a few
+/// days of the deal's creation, after the person was created and while the deal is open.
 pub fn participants(
     rng: &mut Rng,
     deal: &Deal,
     opp: &opportunity::Model,
     persons: &[Person],
+    now: i64,
 ) -> Vec<deal_participant::Model> {
+    let last = if deal.is_open() {
+        now - 10 * SECOND_MS
+    } else {
+        deal.end - HOUR_MS
+    };
     deal.members
         .iter()
         .enumerate()
         .map(|(i, m)| {
             let person = &persons[*m];
-            let lo = deal.created.max(person.created);
-            let created = (lo + rng.range(0, 3 * DAY_MS)).min(deal.end.max(lo));
+            let lo = deal.created.max(person.created + HOUR_MS);
+            let created = (lo + rng.range(0, 3 * DAY_MS)).min(last).max(lo.min(last));
             let role = if rng.chance(0.85) {
                 person.row.buying_role
             } else {
@@ -232,30 +247,18 @@ const TOUCHES: [(EngagementKind, u32); 13] = [
     (EngagementKind::EventVisit, 2),
 ];
 
-/// Points a touch adds to the behaviour part of a lead score.
-fn points(kind: EngagementKind) -> i32 {
-    use EngagementKind::*;
-    match kind {
-        EmailOpened => 1,
-        ContentShared | SocialInteraction => 2,
-        EmailClicked | ContentViewed => 3,
-        WebinarRegistered => 4,
-        ContentDownloaded | EmailReplied | Call => 6,
-        EventVisit => 7,
-        WebinarAttended | FormSubmitted => 8,
-        Meeting => 10,
-    }
-}
-
-/// Every touch of every person of one account. Sets each person's `last_engaged_at` and a lead
-/// score (fit from influence and stage, behaviour from the touches).
+/// Every touch of every person of one account. Sets each person's `last_engaged_at` and lead
+/// score (as the scoring service would have it at the day of seeding), and returns the touches
+/// with what each behaviour rule contributed to the scores.
 pub fn engagements(
     rng: &mut Rng,
     world: &World,
+    tier: AccountTier,
     deals: &[Deal],
     opportunities: &[opportunity::Model],
     persons: &mut [Person],
-) -> Vec<engagement::Model> {
+) -> (Vec<engagement::Model>, Vec<score_contribution::Model>) {
+    let mut contributions = Vec::new();
     let mean = world.plan.engagements_per_stakeholder;
     let mut out = Vec::new();
     for (slot, person) in persons.iter_mut().enumerate() {
@@ -270,10 +273,10 @@ pub fn engagements(
         let mine: Vec<usize> = (0..deals.len())
             .filter(|d| deals[*d].members.contains(&slot))
             .collect();
-        let mut behaviour = 0;
         let mut last = None;
+        let first = out.len();
         for _ in 0..count {
-            let occurred = rng.range(person.created, BASE_MS - 60 * SECOND_MS);
+            let occurred = rng.range(person.created, world.now - 60 * SECOND_MS);
             let mut kind = rng.weighted(&TOUCHES);
             let content = match kind {
                 EngagementKind::ContentViewed
@@ -287,15 +290,7 @@ pub fn engagements(
                 }
                 _ => None,
             };
-            let needs_content = matches!(
-                kind,
-                EngagementKind::ContentViewed
-                    | EngagementKind::ContentDownloaded
-                    | EngagementKind::ContentShared
-                    | EngagementKind::WebinarRegistered
-                    | EngagementKind::WebinarAttended
-            );
-            if needs_content && content.is_none() {
+            if needs_content(kind) && content.is_none() {
                 kind = EngagementKind::EmailOpened;
             }
             let sales_touch = matches!(
@@ -335,8 +330,7 @@ pub fn engagements(
             } else {
                 occurred + rng.range(0, 5 * SECOND_MS)
             }
-            .min(BASE_MS);
-            behaviour += points(kind);
+            .min(world.now);
             last = last.max(Some(occurred));
             out.push(engagement::Model {
                 id: rng.uuid_v7(created),
@@ -352,18 +346,32 @@ pub fn engagements(
                 note: None,
             });
         }
-        let fit = i32::from(person.row.influence.unwrap_or(1)) * 5
-            + match person.row.lead_stage {
-                LeadStage::Inquiry | LeadStage::Disqualified => 0,
-                LeadStage::Nurture => 5,
-                _ => 20,
-            };
-        person.row.lead_score = (fit + behaviour).clamp(0, 100);
-        // The score splits into fit and behaviour points, scored as of the last touch.
-        person.row.fit_score = fit.min(person.row.lead_score);
-        person.row.behaviour_points = f64::from(person.row.lead_score - person.row.fit_score);
-        person.row.behaviour_at = last.map(at);
-        person.row.scored_at = last.map(at);
+        // The touches that lifted the score to MQL, recorded when the lead moved.
+        for (recorded, kind) in &person.lifts {
+            let occurred = (recorded - rng.range(0, 10 * 60 * SECOND_MS)).max(person.created);
+            let recorded_by = (*kind == EngagementKind::Meeting)
+                .then(|| person.row.owner_id.or_else(|| rng.pick_opt(&world.owners.sales)))
+                .flatten();
+            last = last.max(Some(occurred));
+            out.push(engagement::Model {
+                id: rng.uuid_v7(*recorded),
+                stakeholder_id: person.row.id,
+                account_id: person.row.account_id,
+                kind: *kind,
+                content_id: None,
+                opportunity_id: None,
+                occurred_at: at(occurred),
+                duration_seconds: (*kind == EngagementKind::Meeting).then(|| rng.range(1_800, 3_600) as i32),
+                recorded_by_id: recorded_by,
+                created_at: at(*recorded),
+                note: None,
+            });
+        }
+        contributions.extend(
+            world
+                .scoring
+                .score(&mut person.row, tier, &out[first..], world.now),
+        );
         person.row.last_engaged_at = last.map(at);
         // An engagement touches the record: it was updated at least then.
         if let Some(t) = last
@@ -372,5 +380,5 @@ pub fn engagements(
             person.row.updated_at = at(t);
         }
     }
-    out
+    (out, contributions)
 }

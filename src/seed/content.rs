@@ -11,7 +11,7 @@ use sea_orm::{ActiveEnum, Iterable};
 use uuid::Uuid;
 
 use super::{
-    rng::{BASE_MS, DAY_MS, HOUR_MS, Rng, at},
+    rng::{DAY_MS, HOUR_MS, Rng, at},
     words,
     world::stream,
 };
@@ -144,7 +144,7 @@ fn title(rng: &mut Rng, kind: ContentKind, topic: &str, competitor: &str, year: 
 impl Library {
     /// Generates `count` items; content is owned by the marketing users and tagged with
     /// `personas`.
-    pub fn generate(seed: u64, count: u64, marketing: &[Uuid], personas: &[Uuid]) -> Self {
+    pub fn generate(seed: u64, count: u64, marketing: &[Uuid], personas: &[Uuid], now: i64) -> Self {
         let mut lib = Library {
             battlecards: vec![TimedPool::default(); words::COMPETITORS.len()],
             ..Library::default()
@@ -152,7 +152,7 @@ impl Library {
         let roles: Vec<BuyingRole> = BuyingRole::iter().filter(|r| *r != BuyingRole::Unknown).collect();
         for i in 0..count {
             let mut rng = Rng::stream(seed, stream::CONTENT, i);
-            let created = BASE_MS - 740 * DAY_MS + rng.below(735 * DAY_MS as u64) as i64;
+            let created = now - 740 * DAY_MS + rng.below(735 * DAY_MS as u64) as i64;
             let id = rng.uuid_v7(created);
             let kind = rng.weighted(&KINDS);
             let status = rng.weighted(&[
@@ -168,9 +168,9 @@ impl Library {
             let year = at(created).year();
             let title = title(&mut rng, kind, topic, competitor, year);
             let published = (status != ContentStatus::Draft)
-                .then(|| (created + rng.range(HOUR_MS, 20 * DAY_MS)).min(BASE_MS - HOUR_MS));
+                .then(|| (created + rng.range(HOUR_MS, 20 * DAY_MS)).min(now - HOUR_MS));
             let archived = (status == ContentStatus::Archived)
-                .then(|| published.map(|p| (p + rng.range(30 * DAY_MS, 300 * DAY_MS)).min(BASE_MS)))
+                .then(|| published.map(|p| (p + rng.range(30 * DAY_MS, 300 * DAY_MS)).min(now)))
                 .flatten();
             let updated = archived.or(published).unwrap_or(created).max(created);
             let url = (status != ContentStatus::Draft || rng.chance(0.5)).then(|| {
@@ -267,6 +267,7 @@ mod tests {
     use std::collections::HashSet;
 
     use super::*;
+    use crate::seed::rng::TEST_NOW_MS;
 
     fn personas() -> Vec<Uuid> {
         (1..=4u128).map(Uuid::from_u128).collect()
@@ -274,9 +275,9 @@ mod tests {
 
     #[test]
     fn one_seed_gives_one_library() {
-        let a = Library::generate(1, 200, &[Uuid::from_u128(9)], &personas());
-        let b = Library::generate(1, 200, &[Uuid::from_u128(9)], &personas());
-        let c = Library::generate(2, 200, &[Uuid::from_u128(9)], &personas());
+        let a = Library::generate(1, 200, &[Uuid::from_u128(9)], &personas(), TEST_NOW_MS);
+        let b = Library::generate(1, 200, &[Uuid::from_u128(9)], &personas(), TEST_NOW_MS);
+        let c = Library::generate(2, 200, &[Uuid::from_u128(9)], &personas(), TEST_NOW_MS);
         assert_eq!(a, b);
         assert_ne!(a.rows, c.rows);
         assert_eq!(a.rows.items.len(), 200);
@@ -284,7 +285,7 @@ mod tests {
 
     #[test]
     fn tags_are_distinct_per_item_and_refer_to_items() {
-        let lib = Library::generate(3, 500, &[], &personas());
+        let lib = Library::generate(3, 500, &[], &personas(), TEST_NOW_MS);
         let ids: HashSet<Uuid> = lib.rows.items.iter().map(|c| c.id).collect();
         assert_eq!(ids.len(), 500);
         let stages: Vec<(Uuid, String)> = lib
@@ -309,18 +310,18 @@ mod tests {
 
     #[test]
     fn dates_follow_the_status() {
-        let lib = Library::generate(4, 500, &[], &[]);
+        let lib = Library::generate(4, 500, &[], &[], TEST_NOW_MS);
         for c in &lib.rows.items {
             assert_eq!(c.published_at.is_some(), c.status != ContentStatus::Draft);
             assert_eq!(c.archived_at.is_some(), c.status == ContentStatus::Archived);
-            assert!(c.created_at <= c.updated_at && c.updated_at <= at(BASE_MS));
+            assert!(c.created_at <= c.updated_at && c.updated_at <= at(TEST_NOW_MS));
             assert!(c.published_at.is_none_or(|p| p >= c.created_at));
         }
     }
 
     #[test]
     fn a_pool_only_offers_what_was_already_published() {
-        let lib = Library::generate(5, 300, &[], &[]);
+        let lib = Library::generate(5, 300, &[], &[], TEST_NOW_MS);
         let mut rng = Rng::new(1);
         assert_eq!(lib.published.pick_before(&mut rng, 0), None);
         let first = lib.published.0[0].0;

@@ -1,17 +1,23 @@
 //! Demo and load-test data: `trapeze seed --size small|medium|large [--seed N]` and
 //! `trapeze serve --demo`.
 //!
-//! The data is deterministic: one seed gives the same rows, ids included, on every run, because
-//! every value comes from a seeded generator and a fixed clock (2026-11-01), never from the
-//! system time. It is written in one transaction, so a failed run leaves nothing behind, and
-//! only into a database without accounts, so demo rows never mix with real ones.
+//! The data is deterministic: one seed and one day of seeding give the same rows, ids included,
+//! on every run, because every value comes from a seeded generator and a clock that starts at
+//! 00:00 UTC of the day of seeding (`--today`, by default the current day), never from the
+//! system time as such. About two years of history end there: every lead starts at INQUIRY when
+//! it is created and every deal at DISCOVERY, and their stage moves (`stage_change`), stays
+//! (`stage_interval`) and the feedback sales gave lead to where they stand now. It is written in
+//! one transaction, so a failed run leaves nothing behind, and only into a database without
+//! accounts, so demo rows never mix with real ones.
 
 mod activity;
 mod content;
 mod graph;
+mod history;
 mod people;
 mod progress;
 mod rng;
+mod scoring;
 mod store;
 mod users;
 mod words;
@@ -22,11 +28,11 @@ use std::{
     time::{Duration, Instant},
 };
 
-use entity::{
-    account, content as content_entity, content_tag, deal_participant, deal_risk, engagement, opportunity,
-    opportunity_competitor, stakeholder,
+use chrono::NaiveDate;
+use entity::{account, content as content_entity, content_tag, scoring_rule};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryOrder, TransactionTrait,
 };
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, TransactionTrait};
 
 pub use users::{DEMO_USERS, DemoPassword, Logins, PASSWORD_VAR, demo_email};
 pub use world::{Plan, Size};
@@ -39,6 +45,9 @@ use world::World;
 pub struct Options {
     pub size: Size,
     pub seed: u64,
+    /// The day of seeding: every timestamp lies before its start (00:00 UTC), and "the last 30
+    /// days" of the data are the 30 days before it.
+    pub today: NaiveDate,
     /// Report each table on standard error as it is written.
     pub progress: bool,
 }
@@ -69,6 +78,18 @@ pub struct Report {
     pub logins: Logins,
 }
 
+impl Options {
+    /// `size` and `seed`, seeded as of the current UTC day.
+    pub fn new(size: Size, seed: u64) -> Self {
+        Self {
+            size,
+            seed,
+            today: chrono::Utc::now().date_naive(),
+            progress: false,
+        }
+    }
+}
+
 impl Report {
     pub fn rows(&self, table: &str) -> u64 {
         self.tables
@@ -86,8 +107,9 @@ impl Report {
         let size = format!("{:?}", self.options.size).to_lowercase();
         let _ = writeln!(
             out,
-            "Seeded {total} rows ({size}, seed {}) in {:.1} s:",
+            "Seeded {total} rows ({size}, seed {}, as of {}) in {:.1} s:",
             self.options.seed,
+            self.options.today,
             self.elapsed.as_secs_f64()
         );
         for (table, rows) in &self.tables {
@@ -127,12 +149,13 @@ pub async fn run(db: &DatabaseConnection, options: Options) -> Result<Report, Se
     let cache = store::widen_cache(&txn).await?;
     let mut progress = Progress::new(options.progress);
     let seed = options.seed;
-    let personas = users::personas(&txn, seed, &mut progress).await?;
-    let (owners, logins) = users::demo_users(&txn, seed, &mut progress).await?;
-    let world = World::new(seed, options.size.plan(), owners, personas);
+    let now = rng::midnight(options.today);
+    let personas = users::personas(&txn, seed, now, &mut progress).await?;
+    let (owners, logins) = users::demo_users(&txn, seed, now, &mut progress).await?;
+    let mut world = World::new(seed, options.size.plan(), owners, personas, now);
+    use_scoring(&txn, &mut world, &mut progress).await?;
     write_content(&txn, &world, &mut progress).await?;
     write_accounts(&txn, &world, &mut progress).await?;
-    open_stage_intervals(&txn, &mut progress).await?;
     store::restore_cache(&txn, cache).await?;
     txn.commit().await?;
     // Fresh planner statistics: without them PostgreSQL guessed 2 rows for a stage filter that
@@ -144,6 +167,41 @@ pub async fn run(db: &DatabaseConnection, options: Options) -> Result<Report, Se
         elapsed: started.elapsed(),
         logins,
     })
+}
+
+/// Scores follow the settings and the rules of the database; the demo rules are created when
+/// it has none.
+async fn use_scoring(
+    txn: &sea_orm::DatabaseTransaction,
+    world: &mut World,
+    progress: &mut Progress,
+) -> Result<(), SeedError> {
+    let settings = crate::service::scoring::settings(txn).await.map_err(|e| {
+        SeedError::Other(format!(
+            "reading the scoring settings failed: {}",
+            e.public_cause()
+        ))
+    })?;
+    world.sla_ms = i64::from(settings.handoff_sla_hours.max(1)) * rng::HOUR_MS;
+    let existing = scoring_rule::Entity::find()
+        .order_by_asc(scoring_rule::Column::CreatedAt)
+        .order_by_asc(scoring_rule::Column::Id)
+        .all(txn)
+        .await?;
+    let rules = if existing.is_empty() {
+        let rules = world.scoring.rules.clone();
+        store::insert::<scoring_rule::ActiveModel, _>(txn, progress, "scoring_rule", rules.clone()).await?;
+        rules
+    } else {
+        existing
+    };
+    world.scoring = scoring::Scoring::new(
+        rules,
+        settings.decay_half_life_days,
+        settings.mql_threshold,
+        &world.library,
+    );
+    Ok(())
 }
 
 async fn write_content(
@@ -165,49 +223,13 @@ async fn write_content(
     Ok(())
 }
 
-/// One pass per table, parents first.
+/// One pass over the accounts writes every table of their graphs, parents first.
 async fn write_accounts(
     txn: &sea_orm::DatabaseTransaction,
     world: &World,
     progress: &mut Progress,
 ) -> Result<(), DbErr> {
-    use store::graph_table;
-    graph_table::<account::ActiveModel, _>(txn, world, progress, "account", |g| vec![g.account]).await?;
-    graph_table::<opportunity::ActiveModel, _>(txn, world, progress, "opportunity", |g| g.opportunities)
-        .await?;
-    graph_table::<opportunity_competitor::ActiveModel, _>(
-        txn,
-        world,
-        progress,
-        "opportunity_competitor",
-        |g| g.competitors,
-    )
-    .await?;
-    graph_table::<stakeholder::ActiveModel, _>(txn, world, progress, "stakeholder", |g| g.stakeholders)
-        .await?;
-    graph_table::<deal_participant::ActiveModel, _>(txn, world, progress, "deal_participant", |g| {
-        g.participants
-    })
-    .await?;
-    graph_table::<deal_risk::ActiveModel, _>(txn, world, progress, "deal_risk", |g| g.risks).await?;
-    graph_table::<engagement::ActiveModel, _>(txn, world, progress, "engagement", |g| g.engagements).await?;
-    Ok(())
-}
-
-/// Every seeded lead, deal and participant entered its current stage when it was created: the
-/// time-in-stage analytics need that first open interval.
-async fn open_stage_intervals(
-    txn: &sea_orm::DatabaseTransaction,
-    progress: &mut Progress,
-) -> Result<(), SeedError> {
-    progress.start("stage_interval");
-    let indexes = store::drop_indexes(txn, "stage_interval").await?;
-    crate::service::stage::open_missing_intervals(txn)
-        .await
-        .map_err(|e| SeedError::Other(format!("opening stage intervals failed: {}", e.public_cause())))?;
-    store::create_indexes(txn, indexes).await?;
-    let rows = entity::stage_interval::Entity::find().count(txn).await?;
-    progress.finish(rows);
+    store::graph_tables(txn, world, progress).await?;
     Ok(())
 }
 
@@ -218,12 +240,7 @@ pub async fn demo(db: &DatabaseConnection) -> Result<Option<Report>, SeedError> 
         tracing::info!("--demo: the database already has accounts, so no demo data is loaded");
         return Ok(None);
     }
-    let options = Options {
-        size: Size::Small,
-        seed: 1,
-        progress: false,
-    };
-    let report = run(db, options).await?;
+    let report = run(db, Options::new(Size::Small, 1)).await?;
     tracing::info!(
         rows = report.tables.iter().map(|(_, n)| n).sum::<u64>(),
         "--demo: loaded the small demo data set"

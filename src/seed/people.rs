@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use super::{
     activity::Person,
-    rng::{BASE_MS, Rng, at},
+    rng::{Rng, at},
     words,
     world::{Identity, World},
 };
@@ -65,21 +65,39 @@ pub fn roles(rng: &mut Rng, people: usize, committee: usize) -> Vec<BuyingRole> 
         .collect()
 }
 
-/// One person on the People Map.
+/// Who one person of an account is, decided before the rows are built.
+pub struct Slot {
+    /// Position among the account's people.
+    pub index: usize,
+    pub role: BuyingRole,
+    pub source: Option<LeadSource>,
+    /// Referred by someone listed earlier (the source is then REFERRAL).
+    pub referred: bool,
+    /// On the buying committee deals are worked with.
+    pub on_committee: bool,
+    pub created: i64,
+}
+
+/// One person on the People Map, a lead at INQUIRY (its history moves it on).
 #[allow(clippy::too_many_arguments)]
 pub fn person(
     rng: &mut Rng,
     world: &World,
     who: &Identity,
     account_id: Uuid,
-    slot: usize,
-    role: BuyingRole,
-    stage: LeadStage,
-    created: i64,
+    slot: Slot,
     (account_owner, marketing_owner): (Option<Uuid>, Option<Uuid>),
     earlier: &[Person],
     used_emails: &mut Vec<String>,
 ) -> Person {
+    let Slot {
+        index: slot,
+        role,
+        source,
+        referred,
+        on_committee,
+        created,
+    } = slot;
     let first = *rng.pick(&words::FIRST_NAMES);
     let last = *rng.pick(&words::LAST_NAMES);
     let (title, department, persona) = *rng.pick(words::titles(role));
@@ -130,17 +148,12 @@ pub fn person(
     };
     // Reporting lines point to someone listed earlier: a tree, never a loop.
     let reports_to = (slot > 0 && rng.chance(0.8)).then(|| earlier[rng.index(slot)].row.id);
-    let referred_by = (slot > 0 && rng.chance(0.08)).then(|| earlier[rng.index(slot)].row.id);
-    let lead_source = if referred_by.is_some() {
-        Some(LeadSource::Referral)
-    } else {
-        lead_source(rng)
-    };
-    let sales_side = match stage {
-        LeadStage::Sal | LeadStage::Sql | LeadStage::Opportunity | LeadStage::Customer => true,
-        LeadStage::Mql | LeadStage::Disqualified => rng.chance(0.5),
-        LeadStage::Inquiry | LeadStage::Nurture => false,
-    };
+    let referred_by = (slot > 0 && referred).then(|| earlier[rng.index(slot)].row.id);
+    let lead_source = source;
+    // Owners default to the creator: sales created the people they prospect and half of the
+    // committee they meet; marketing's leads get a sales owner when handed over as MQLs.
+    let sales_side = matches!(source, Some(LeadSource::Outbound | LeadSource::SalesGenerated))
+        || (on_committee && rng.chance(0.5));
     let owner = sales_side
         .then(|| account_owner.or_else(|| rng.pick_opt(&world.owners.sales)))
         .flatten();
@@ -162,7 +175,7 @@ pub fn person(
         influence,
         sentiment,
         reports_to_id: reports_to,
-        lead_stage: stage,
+        lead_stage: LeadStage::Inquiry,
         lead_source,
         referred_by_id: referred_by,
         lead_score: 0,
@@ -170,7 +183,7 @@ pub fn person(
         marketing_owner_id: marketing_owner.or_else(|| rng.pick_opt(&world.owners.marketing)),
         last_engaged_at: None,
         created_at: at(created),
-        updated_at: at(rng.range(created, BASE_MS)),
+        updated_at: at(rng.range(created, world.now)),
         archived_at: None,
         version: 1,
         fit_score: 0,
@@ -180,5 +193,9 @@ pub fn person(
         handoff_assigned_at: None,
         handoff_accept_by: None,
     };
-    Person { row, created }
+    Person {
+        row,
+        created,
+        lifts: Vec::new(),
+    }
 }

@@ -66,6 +66,24 @@ impl Progress {
         };
     }
 
+    /// Ends a pass that wrote several tables: a line per table, then the pass with its time.
+    pub fn finish_tables(&mut self, tables: &[(&'static str, u64)]) {
+        self.tables.extend_from_slice(tables);
+        if !self.enabled {
+            return;
+        }
+        let secs = self.started.elapsed().as_secs_f64();
+        let total: u64 = tables.iter().map(|(_, n)| n).sum();
+        let mut err = std::io::stderr().lock();
+        if self.terminal {
+            let _ = write!(err, "\r\x1b[K");
+        }
+        for (table, rows) in tables {
+            let _ = writeln!(err, "  {table:<20} {rows:>10} rows");
+        }
+        let _ = writeln!(err, "{:<22} {total:>10} rows  {secs:>6.1} s", self.table);
+    }
+
     fn draw(&self, rows: u64, percent: Option<u64>) {
         let percent = percent.map(|p| format!("{p:>3}%")).unwrap_or_default();
         let mut err = std::io::stderr().lock();

@@ -6,19 +6,26 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::{Builder, Uuid};
 
-/// Every generated timestamp is at or before this instant (2026-11-01T00:00:00Z), so the data is
-/// the same on every run and never lies in the future.
-pub const BASE_MS: i64 = 1_793_491_200_000;
+/// The day of seeding the tests use (2026-11-01T00:00:00Z): every generated timestamp lies at
+/// or before the start of the day of seeding, and follows from it and the seed alone.
+#[cfg(test)]
+pub const TEST_NOW_MS: i64 = 1_793_491_200_000;
 pub const SECOND_MS: i64 = 1_000;
 pub const HOUR_MS: i64 = 3_600 * SECOND_MS;
 pub const DAY_MS: i64 = 24 * HOUR_MS;
 
-/// A timestamp of the demo clock.
+/// A timestamp of the demo clock (milliseconds since the epoch).
 pub fn at(ms: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(ms.min(BASE_MS)).unwrap_or_default()
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
 }
 
-/// The calendar day of a timestamp (close dates may lie after [`BASE_MS`]).
+/// The start (00:00 UTC) of a day, in milliseconds: the "now" of a seed run.
+pub fn midnight(day: NaiveDate) -> i64 {
+    day.and_hms_opt(0, 0, 0)
+        .map_or(0, |t| t.and_utc().timestamp_millis())
+}
+
+/// The calendar day of a timestamp (close dates may lie after the day of seeding).
 pub fn day(ms: i64) -> NaiveDate {
     DateTime::from_timestamp_millis(ms)
         .unwrap_or_default()
@@ -201,16 +208,17 @@ mod tests {
     #[test]
     fn ids_are_version_7_and_carry_their_time() {
         let mut r = Rng::new(6);
-        let id = r.uuid_v7(BASE_MS - DAY_MS);
+        let id = r.uuid_v7(TEST_NOW_MS - DAY_MS);
         assert_eq!(id.get_version_num(), 7);
         let (secs, _) = id.get_timestamp().map(|t| t.to_unix()).unwrap_or_default();
-        assert_eq!(secs as i64 * 1000, BASE_MS - DAY_MS);
-        assert!(r.uuid_v7(BASE_MS - DAY_MS) < r.uuid_v7(BASE_MS));
+        assert_eq!(secs as i64 * 1000, TEST_NOW_MS - DAY_MS);
+        assert!(r.uuid_v7(TEST_NOW_MS - DAY_MS) < r.uuid_v7(TEST_NOW_MS));
     }
 
     #[test]
-    fn the_clock_never_passes_its_base() {
-        assert_eq!(at(BASE_MS + DAY_MS), at(BASE_MS));
-        assert_eq!(at(BASE_MS).to_rfc3339(), "2026-11-01T00:00:00+00:00");
+    fn the_clock_starts_at_midnight_of_the_day_of_seeding() {
+        let day = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+        assert_eq!(midnight(day), TEST_NOW_MS);
+        assert_eq!(at(TEST_NOW_MS).to_rfc3339(), "2026-11-01T00:00:00+00:00");
     }
 }

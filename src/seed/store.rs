@@ -62,57 +62,153 @@ where
     Ok(written)
 }
 
-/// Writes one table of the account graphs: every account is generated again and only this
-/// table's rows are kept, so memory stays flat whatever the size. The next statement is
-/// generated and built while the database runs the current one.
-pub async fn graph_table<A, M>(
-    txn: &DatabaseTransaction,
-    world: &World,
-    progress: &mut Progress,
-    table: &'static str,
-    take: fn(Graph) -> Vec<M>,
-) -> Result<u64, DbErr>
+/// The tables of the account graphs, parents first: the order statements are written in.
+pub const GRAPH_TABLES: [&str; 11] = [
+    "account",
+    "opportunity",
+    "opportunity_competitor",
+    "stakeholder",
+    "deal_participant",
+    "deal_risk",
+    "engagement",
+    "stage_change",
+    "stage_interval",
+    "lead_feedback",
+    "score_contribution",
+];
+
+/// Accounts generated at a time: their rows are written, table by table, before the next ones.
+const CHUNK_ACCOUNTS: u64 = 250;
+
+/// The rows of a run of accounts that are not written yet, by table.
+#[derive(Default)]
+struct Batch {
+    account: Vec<entity::account::Model>,
+    opportunity: Vec<entity::opportunity::Model>,
+    competitor: Vec<entity::opportunity_competitor::Model>,
+    stakeholder: Vec<entity::stakeholder::Model>,
+    participant: Vec<entity::deal_participant::Model>,
+    risk: Vec<entity::deal_risk::Model>,
+    engagement: Vec<entity::engagement::Model>,
+    change: Vec<entity::stage_change::Model>,
+    interval: Vec<entity::stage_interval::Model>,
+    feedback: Vec<entity::lead_feedback::Model>,
+    score: Vec<entity::score_contribution::Model>,
+}
+
+/// One statement of at most a statement's worth of `rows`, taken from their front.
+fn statement<A, M>(rows: &mut Vec<M>, backend: DbBackend) -> (Statement, u64)
 where
     A: ActiveModelTrait + Send,
     M: IntoActiveModel<A> + Send,
 {
-    progress.start(table);
-    let indexes = drop_indexes(txn, table).await?;
-    let backend = txn.get_database_backend();
     let per = rows_per_statement::<A>();
+    let rest = rows.split_off(per.min(rows.len()));
+    let batch = std::mem::replace(rows, rest);
+    let n = batch.len() as u64;
+    (InsertMany::<A>::many(batch).build(backend), n)
+}
+
+impl Batch {
+    fn push(&mut self, g: Graph) {
+        self.account.push(g.account);
+        self.opportunity.extend(g.opportunities);
+        self.competitor.extend(g.competitors);
+        self.stakeholder.extend(g.stakeholders);
+        self.participant.extend(g.participants);
+        self.risk.extend(g.risks);
+        self.engagement.extend(g.engagements);
+        self.change.extend(g.changes);
+        self.interval.extend(g.intervals);
+        self.feedback.extend(g.feedback);
+        self.score.extend(g.scores);
+    }
+
+    /// The next statement, parents first (the position of its table in [`GRAPH_TABLES`] and
+    /// its row count); `None` when everything is written.
+    fn next(&mut self, backend: DbBackend) -> Option<(usize, Statement, u64)> {
+        use entity::*;
+        macro_rules! from {
+            ($($i:expr => $field:ident: $active:ty),+ $(,)?) => {
+                $(
+                    if !self.$field.is_empty() {
+                        let (s, n) = statement::<$active, _>(&mut self.$field, backend);
+                        return Some(($i, s, n));
+                    }
+                )+
+            };
+        }
+        from!(
+            0 => account: account::ActiveModel,
+            1 => opportunity: opportunity::ActiveModel,
+            2 => competitor: opportunity_competitor::ActiveModel,
+            3 => stakeholder: stakeholder::ActiveModel,
+            4 => participant: deal_participant::ActiveModel,
+            5 => risk: deal_risk::ActiveModel,
+            6 => engagement: engagement::ActiveModel,
+            7 => change: stage_change::ActiveModel,
+            8 => interval: stage_interval::ActiveModel,
+            9 => feedback: lead_feedback::ActiveModel,
+            10 => score: score_contribution::ActiveModel,
+        );
+        None
+    }
+}
+
+/// Writes every table of the account graphs in one pass: each account is generated once, a run
+/// of accounts at a time, and the run's rows are written table by table, parents first, so
+/// foreign keys hold; memory stays flat whatever the size. The next statement is generated and
+/// built while the database runs the current one. Returns the rows written per table (the
+/// progress has them too).
+pub async fn graph_tables(
+    txn: &DatabaseTransaction,
+    world: &World,
+    progress: &mut Progress,
+) -> Result<Vec<(&'static str, u64)>, DbErr> {
+    progress.start("accounts and history");
+    let mut indexes = Vec::new();
+    for table in GRAPH_TABLES {
+        indexes.extend(drop_indexes(txn, table).await?);
+    }
+    let backend = txn.get_database_backend();
     let total = world.plan.accounts;
     let mut next_account = 0;
-    let mut carry: Vec<M> = Vec::with_capacity(per * 2);
-    let mut pending: Option<(Statement, u64)> = None;
-    let mut written = 0;
+    let mut batch = Batch::default();
+    let mut pending: Option<(usize, Statement, u64)> = None;
+    let mut written = [0u64; GRAPH_TABLES.len()];
     loop {
         let run = async {
             match pending.take() {
-                Some((statement, n)) => txn.execute_raw(statement).await.map(|_| n),
-                None => Ok(0),
+                Some((table, statement, n)) => txn.execute_raw(statement).await.map(|_| Some((table, n))),
+                None => Ok(None),
             }
         };
         let produce = async {
-            while carry.len() < per && next_account < total {
-                carry.extend(take(account_graph(world, next_account)));
-                next_account += 1;
+            let mut next = batch.next(backend);
+            if next.is_none() && next_account < total {
+                let end = (next_account + CHUNK_ACCOUNTS).min(total);
+                for i in next_account..end {
+                    batch.push(account_graph(world, i));
+                }
+                next_account = end;
+                next = batch.next(backend);
             }
-            let rest = carry.split_off(per.min(carry.len()));
-            let batch = std::mem::replace(&mut carry, rest);
-            let n = batch.len() as u64;
-            (n > 0).then(|| (InsertMany::<A>::many(batch).build(backend), n))
+            next
         };
         let (done, next) = tokio::join!(run, produce);
-        written += done?;
-        progress.tick(written, next_account, total);
+        if let Some((table, n)) = done? {
+            written[table] += n;
+        }
+        progress.tick(written.iter().sum(), next_account, total);
         match next {
             Some(statement) => pending = Some(statement),
             None => break,
         }
     }
     create_indexes(txn, indexes).await?;
-    progress.finish(written);
-    Ok(written)
+    let tables: Vec<(&'static str, u64)> = GRAPH_TABLES.into_iter().zip(written).collect();
+    progress.finish_tables(&tables);
+    Ok(tables)
 }
 
 /// Drops the secondary indexes of `table` and returns the statements that create them again.

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::{
     SeedError,
     progress::Progress,
-    rng::{BASE_MS, DAY_MS, Rng, SECOND_MS, at},
+    rng::{DAY_MS, Rng, SECOND_MS, at},
     store, words,
     world::{Owners, stream},
 };
@@ -65,6 +65,7 @@ pub struct Logins {
 pub async fn personas(
     txn: &DatabaseTransaction,
     seed: u64,
+    now: i64,
     progress: &mut Progress,
 ) -> Result<Vec<Uuid>, SeedError> {
     let existing = persona::Entity::find()
@@ -79,7 +80,7 @@ pub async fn personas(
         .iter()
         .enumerate()
         .map(|(i, (name, description))| {
-            let created = BASE_MS - 760 * DAY_MS + i as i64 * 60 * SECOND_MS;
+            let created = now - 760 * DAY_MS + i as i64 * 60 * SECOND_MS;
             persona::Model {
                 id: Rng::stream(seed, stream::PERSONA, i as u64).uuid_v7(created),
                 name: (*name).to_owned(),
@@ -113,6 +114,7 @@ fn password_from_env() -> Result<Option<String>, SeedError> {
 pub async fn demo_users(
     txn: &DatabaseTransaction,
     seed: u64,
+    now: i64,
     progress: &mut Progress,
 ) -> Result<(Owners, Logins), SeedError> {
     let from_env = password_from_env()?;
@@ -163,7 +165,7 @@ pub async fn demo_users(
             );
             continue;
         };
-        let created = BASE_MS - 760 * DAY_MS + i as i64 * 60 * SECOND_MS;
+        let created = now - 760 * DAY_MS + i as i64 * 60 * SECOND_MS;
         let id = Rng::stream(seed, stream::USER, i as u64).uuid_v7(created);
         rows.push(app_user::Model {
             id,

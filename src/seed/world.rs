@@ -3,14 +3,19 @@
 
 use uuid::Uuid;
 
-use super::{content::Library, rng::Rng, words};
+use super::{
+    content::Library,
+    rng::{HOUR_MS, Rng},
+    scoring::{self, Scoring},
+    words,
+};
 
 /// How much data to write.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Size {
     /// About 50 accounts: a demo that loads in a second.
     Small,
-    /// About 20,000 accounts and 1.4 million rows in all.
+    /// About 20,000 accounts and 4.5 million rows in all, history included.
     Medium,
     /// Five times medium.
     Large,
@@ -20,7 +25,9 @@ pub enum Size {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Plan {
     pub accounts: u64,
-    pub stakeholders_per_account: i64,
+    /// People on an account without deals (accounts with deals have a buying committee of 4 to
+    /// 15 and a few leads around it).
+    pub leads_per_prospect: i64,
     pub opportunities_per_account: i64,
     pub engagements_per_stakeholder: i64,
     /// Risks per hundred opportunities.
@@ -32,8 +39,8 @@ impl Size {
     pub fn plan(self) -> Plan {
         let medium = Plan {
             accounts: 20_000,
-            stakeholders_per_account: 5,
-            opportunities_per_account: 10,
+            leads_per_prospect: 3,
+            opportunities_per_account: 6,
             engagements_per_stakeholder: 3,
             risks_per_hundred_opportunities: 25,
             content: 2_000,
@@ -62,6 +69,7 @@ pub mod stream {
     pub const PERSONA: u64 = 3;
     pub const USER: u64 = 4;
     pub const NAMES: u64 = 5;
+    pub const RULE: u64 = 6;
 }
 
 /// The users records are spread over.
@@ -77,6 +85,12 @@ pub struct Owners {
 pub struct World {
     pub seed: u64,
     pub plan: Plan,
+    /// The day of seeding, 00:00 UTC, in milliseconds: every timestamp lies before it.
+    pub now: i64,
+    /// How long sales have to accept an MQL (the `handoffSlaHours` setting), in milliseconds.
+    pub sla_ms: i64,
+    /// The scoring rules and settings lead scores follow.
+    pub scoring: Scoring,
     pub owners: Owners,
     pub personas: Vec<Uuid>,
     pub library: Library,
@@ -112,7 +126,7 @@ pub struct Identity {
 }
 
 impl World {
-    pub fn new(seed: u64, plan: Plan, owners: Owners, personas: Vec<Uuid>) -> Self {
+    pub fn new(seed: u64, plan: Plan, owners: Owners, personas: Vec<Uuid>, now: i64) -> Self {
         let mut rng = Rng::stream(seed, stream::NAMES, 0);
         let mut multiplier = NAME_SPACE / 3 + rng.below(NAME_SPACE / 3);
         while gcd(multiplier, NAME_SPACE) != 1 {
@@ -122,10 +136,14 @@ impl World {
             multiplier,
             offset: rng.below(NAME_SPACE),
         };
-        let library = Library::generate(seed, plan.content, &owners.marketing, &personas);
+        let library = Library::generate(seed, plan.content, &owners.marketing, &personas, now);
+        let scoring = Scoring::new(scoring::demo_rules(seed, now), 30, 100, &library);
         Self {
             seed,
             plan,
+            now,
+            sla_ms: 24 * HOUR_MS,
+            scoring,
             owners,
             personas,
             library,
@@ -173,10 +191,11 @@ mod tests {
     use std::collections::HashSet;
 
     use super::*;
+    use crate::seed::rng::TEST_NOW_MS;
 
     #[test]
     fn every_account_gets_its_own_domain_and_name() {
-        let world = World::new(1, Size::Small.plan(), Owners::default(), Vec::new());
+        let world = World::new(1, Size::Small.plan(), Owners::default(), Vec::new(), TEST_NOW_MS);
         let mut domains = HashSet::new();
         let mut names = HashSet::new();
         for i in 0..NAME_SPACE + 500 {
@@ -193,11 +212,11 @@ mod tests {
 
     #[test]
     fn seeds_shuffle_names_differently() {
-        let a = World::new(1, Size::Small.plan(), Owners::default(), Vec::new());
-        let b = World::new(2, Size::Small.plan(), Owners::default(), Vec::new());
+        let a = World::new(1, Size::Small.plan(), Owners::default(), Vec::new(), TEST_NOW_MS);
+        let b = World::new(2, Size::Small.plan(), Owners::default(), Vec::new(), TEST_NOW_MS);
         assert_eq!(
             a.identity(3),
-            World::new(1, Size::Small.plan(), Owners::default(), Vec::new()).identity(3)
+            World::new(1, Size::Small.plan(), Owners::default(), Vec::new(), TEST_NOW_MS).identity(3)
         );
         assert_ne!(a.identity(3), b.identity(3));
     }

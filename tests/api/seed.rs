@@ -3,17 +3,16 @@
 
 use std::{collections::HashSet, process::Command};
 
+use entity::stage_change;
+use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder, Statement};
 use serde_json::{Value, json};
 use trapeze::seed::{Options, Size};
 
 use crate::helpers::{TestApp, on_both_stores};
 
 async fn every_stakeholder_is_paged_exactly_once(app: TestApp) {
-    let options = Options {
-        size: Size::Small,
-        seed: 7,
-        progress: false,
-    };
+    let mut options = Options::new(Size::Small, 7);
+    options.today = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
     let report = trapeze::seed::run(&app.db, options).await.unwrap();
     assert!(report.rows("account") >= 40, "{}", report.render());
     let total = app
@@ -77,7 +76,101 @@ async fn every_stakeholder_is_paged_exactly_once(app: TestApp) {
     );
 }
 
-on_both_stores!(every_stakeholder_is_paged_exactly_once);
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    let backend = app.db.get_database_backend();
+    let row = app
+        .db
+        .query_one_raw(Statement::from_string(backend, sql))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get_by_index::<i64>(0).unwrap()
+}
+
+/// The history the seed writes holds together in the database as it does in memory: every
+/// record has one open stay, in its current stage; every lead's first stay is INQUIRY from its
+/// creation and every deal's DISCOVERY; there is one stay per change plus one per record; and
+/// the API pages through the history and the handoffs.
+async fn the_seeded_history_is_consistent_in_the_database(app: TestApp) {
+    let mut options = Options::new(Size::Small, 3);
+    options.today = chrono::NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
+    let report = trapeze::seed::run(&app.db, options).await.unwrap();
+    for table in [
+        "stage_change",
+        "stage_interval",
+        "lead_feedback",
+        "score_contribution",
+        "scoring_rule",
+    ] {
+        assert!(report.rows(table) > 0, "{table}: {}", report.render());
+    }
+    let changes = report.rows("stage_change") as i64;
+    let subjects =
+        (report.rows("stakeholder") + report.rows("opportunity") + report.rows("deal_participant")) as i64;
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM stage_change").await, changes);
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM stage_interval").await,
+        changes + subjects
+    );
+    for (table, stage) in [
+        ("stakeholder", "lead_stage"),
+        ("opportunity", "stage"),
+        ("deal_participant", "buying_stage"),
+    ] {
+        let wrong = count(
+            &app,
+            &format!(
+                "SELECT COUNT(*) FROM {table} t WHERE 1 <> (SELECT COUNT(*) FROM stage_interval i \
+                 WHERE i.subject_id = t.id AND i.left_at IS NULL AND i.stage = t.{stage})"
+            ),
+        )
+        .await;
+        assert_eq!(wrong, 0, "{table}: one open stay, in the current stage");
+    }
+    for (table, first) in [("stakeholder", "INQUIRY"), ("opportunity", "DISCOVERY")] {
+        let wrong = count(
+            &app,
+            &format!(
+                "SELECT COUNT(*) FROM {table} t WHERE NOT EXISTS (SELECT 1 FROM stage_interval i \
+                 WHERE i.subject_id = t.id AND i.entered_at = t.created_at AND i.stage = '{first}')"
+            ),
+        )
+        .await;
+        assert_eq!(wrong, 0, "{table}: the first stay is {first} from the creation");
+    }
+    // Every change closes the stay it leaves and opens the next one at the same instant.
+    let unmatched = count(
+        &app,
+        "SELECT COUNT(*) FROM stage_change c WHERE NOT EXISTS (SELECT 1 FROM stage_interval i \
+         WHERE i.subject_id = c.subject_id AND i.left_at = c.changed_at AND i.stage = c.from_stage) \
+         OR NOT EXISTS (SELECT 1 FROM stage_interval i WHERE i.subject_id = c.subject_id \
+         AND i.entered_at = c.changed_at AND i.stage = c.to_stage)",
+    )
+    .await;
+    assert_eq!(unmatched, 0);
+    let last = stage_change::Entity::find()
+        .order_by_desc(stage_change::Column::ChangedAt)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
+    assert!(last.changed_at <= day.and_hms_opt(0, 0, 0).unwrap().and_utc());
+    assert!(last.changed_at > day.and_hms_opt(0, 0, 0).unwrap().and_utc() - chrono::Duration::days(30));
+    let history = app
+        .data(
+            "{ stageHistory(first: 50) { totalCount nodes { changedAt note ... on LeadStageChange { from to } ... on OpportunityStageChange { from to } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(history["stageHistory"]["totalCount"].as_i64(), Some(changes));
+    assert_eq!(history["stageHistory"]["nodes"].as_array().unwrap().len(), 50);
+}
+
+on_both_stores!(
+    every_stakeholder_is_paged_exactly_once,
+    the_seeded_history_is_consistent_in_the_database
+);
 
 #[test]
 fn the_seed_command_prints_the_demo_sign_ins_and_refuses_to_seed_twice() {
