@@ -45,9 +45,10 @@ async fn lead(
 ) -> Result<stakeholder::Model, AppError> {
     let not_found = || Ref::not_found("stakeholderId", "stakeholder");
     let id = id.ok_or_else(not_found)?;
-    people::find_many(db, principal, &[id])
+    // Locked from the read the move is computed from to its write, as every other update is
+    // (FOR UPDATE on PostgreSQL; SQLite's write transaction holds the lock already).
+    super::lock_visible(db, people::visible(principal), stakeholder::Column::Id, id)
         .await?
-        .pop()
         .ok_or_else(not_found)
 }
 
