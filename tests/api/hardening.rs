@@ -114,3 +114,14 @@ async fn a_search_of_a_million_characters_is_refused() {
     let body = app.gql(filter, json!({ "s": "a".repeat(200) })).await;
     assert!(body.get("errors").is_none(), "{body}");
 }
+
+/// bench/ e, a real board (20 accounts, their people and their deals' committees), stays inside
+/// the default limits.
+#[tokio::test]
+async fn twenty_accounts_with_their_committees_pass_the_default_limits() {
+    let app = app().await;
+    let (_, viewer) = app.user_with_role("viewer").await;
+    let board = "{ accounts(first: 20) { nodes { id name stakeholders(first: 5) { nodes { id fullName title } } opportunities(first: 5) { nodes { id name stage participants { id role isPrimary buyingStage stakeholder { id fullName } } } } } } }";
+    let body = app.gql_as(Some(&viewer), board, json!({})).await;
+    assert!(body.get("errors").is_none(), "{body}");
+}
