@@ -86,7 +86,10 @@ pub fn missing_variables(
 /// or in its variables) holds a NUL character. No store keeps one faithfully (PostgreSQL refuses
 /// it in text, which surfaced as an internal error; SQLite stores it and C strings cut it off),
 /// so every such request is refused at the edge, whatever field the string was meant for.
-pub fn carries_nul(doc: &ExecutableDocument, variables: Option<&serde_json::Map<String, serde_json::Value>>) -> bool {
+pub fn carries_nul(
+    doc: &ExecutableDocument,
+    variables: Option<&serde_json::Map<String, serde_json::Value>>,
+) -> bool {
     fn json(v: &serde_json::Value) -> bool {
         match v {
             serde_json::Value::String(s) => s.contains('\0'),
@@ -112,7 +115,8 @@ pub fn carries_nul(doc: &ExecutableDocument, variables: Option<&serde_json::Map<
         };
     }
     fn directives(ds: &[async_graphql::Positioned<async_graphql::parser::types::Directive>]) -> bool {
-        ds.iter().any(|d| d.node.arguments.iter().any(|(_, v)| literal!(v.node)))
+        ds.iter()
+            .any(|d| d.node.arguments.iter().any(|(_, v)| literal!(v.node)))
     }
     fn set(s: &SelectionSet) -> bool {
         s.items.iter().any(|item| match &item.node {
@@ -133,9 +137,10 @@ pub fn carries_nul(doc: &ExecutableDocument, variables: Option<&serde_json::Map<
         || operations.iter().any(|op| {
             set(&op.selection_set.node)
                 || directives(&op.directives)
-                || op.variable_definitions.iter().any(|d| {
-                    d.node.default_value.as_ref().is_some_and(|v| value(&v.node))
-                })
+                || op
+                    .variable_definitions
+                    .iter()
+                    .any(|d| d.node.default_value.as_ref().is_some_and(|v| value(&v.node)))
         })
         || doc
             .fragments
