@@ -231,7 +231,10 @@ async fn compute(
         )
     } else {
         let later = later(&mut sql);
-        format!("k AS (SELECT c.g AS g, c.stage AS stage, c.t0 AS t0, ({later}) AS t1 FROM c WHERE c.r < 5)")
+        // MATERIALIZED: PostgreSQL would otherwise inline `k` into `d` and run the probe twice.
+        format!(
+            "k AS MATERIALIZED (SELECT c.g AS g, c.stage AS stage, c.t0 AS t0, ({later}) AS t1 FROM c WHERE c.r < 5)"
+        )
     };
     // The stays that cover the end: still open, or left at or after it (two index ranges).
     let (z, z_cond) = if lead_only {
