@@ -13,6 +13,7 @@ mod m20261123_000007_add_engagement_note;
 mod m20261123_000008_index_live_stages;
 mod m20261201_000001_count_stages_from_the_index;
 mod m20261201_000002_index_funnel_reads;
+mod m20261201_000003_cover_funnel_reads;
 mod m20261201_000004_page_live_records_by_stage_from_the_index;
 
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000008_index_live_stages::Migration),
             Box::new(m20261201_000001_count_stages_from_the_index::Migration),
             Box::new(m20261201_000002_index_funnel_reads::Migration),
+            Box::new(m20261201_000003_cover_funnel_reads::Migration),
             Box::new(m20261201_000004_page_live_records_by_stage_from_the_index::Migration),
         ]
     }

@@ -122,18 +122,14 @@ fn conditions(sql: &mut Sql, filter: &DealFunnelFilter, visibility: Visibility) 
 
 /// The probability of a deal during a stay: set by hand, or else that stage's own (a deal that
 /// was in DISCOVERY at the end weighs 10 % there, even if it is won today).
-fn probability_sql() -> String {
+fn probability_sql(stage: &str) -> String {
     let arms: String = OpportunityStage::iter()
         .map(|s| format!(" WHEN '{}' THEN {}", s.to_value(), default_probability(s)))
         .collect();
-    format!("COALESCE(o.probability, CASE i.stage{arms} ELSE 0 END)")
+    format!("COALESCE(o.probability, CASE {stage}{arms} ELSE 0 END)")
 }
 
 /// Stays joined to their deal and its account.
-const DEALS: &str = "stage_interval i JOIN opportunity o ON o.id = i.subject_id \
-    JOIN account a ON a.id = o.account_id";
-
-/// The middle rows of each partition of `m` (its `rn` and `cnt`), for a median.
 const MIDDLE: &str = "rn IN ((cnt + 1) / 2, (cnt + 2) / 2)";
 
 /// Computes the deal funnel in one snapshot of the history.
@@ -167,23 +163,34 @@ async fn compute(
     let (from, end) = (sql.bind(period.from), sql.bind(period.end));
     let cond = conditions(&mut sql, &filter, visibility);
     let amount = cents("o.amount");
-    let probability = probability_sql();
+    let probability = probability_sql("y.stage");
     let stay = sql.hours("i.entered_at", "i.left_at");
+    // The account is joined only when the grouping or a condition reads it.
+    let account = if g.starts_with("a.") || cond.contains(" a.") {
+        " JOIN account a ON a.id = o.account_id"
+    } else {
+        ""
+    };
+    let deals = format!("stage_interval i JOIN opportunity o ON o.id = i.subject_id{account}");
+    // `y`: the stays that cover the end, still open or left at or after it (two index ranges),
+    // joined to their deal afterwards. A deal is in one stay at a time.
     sql.text = format!(
-        "WITH e AS (SELECT o.id AS u, {g} AS g, i.stage AS stage FROM {DEALS} \
+        "WITH e AS (SELECT o.id AS u, {g} AS g, i.stage AS stage FROM {deals} \
            WHERE i.kind = 'OPPORTUNITY' AND i.entered_at >= {from} AND i.entered_at < {end}{cond}), \
-         z AS (SELECT o.id AS u, {g} AS g, i.stage AS stage, o.currency AS cur, {amount} AS cents, \
-           {probability} AS p FROM {DEALS} \
-           WHERE i.kind = 'OPPORTUNITY' AND i.entered_at < {end} \
-           AND (i.left_at IS NULL OR i.left_at >= {end}){cond}), \
-         s AS (SELECT {g} AS g, i.stage AS stage, {stay} AS h FROM {DEALS} \
+         y AS (SELECT i.subject_id AS u, i.stage AS stage FROM stage_interval i \
+           WHERE i.kind = 'OPPORTUNITY' AND i.left_at IS NULL AND i.entered_at < {end} \
+           UNION ALL SELECT i.subject_id, i.stage FROM stage_interval i \
+           WHERE i.kind = 'OPPORTUNITY' AND i.left_at >= {end} AND i.entered_at < {end}), \
+         z AS (SELECT o.id AS u, {g} AS g, y.stage AS stage, o.currency AS cur, {amount} AS cents, \
+           {probability} AS p FROM y JOIN opportunity o ON o.id = y.u{account} WHERE 1 = 1{cond}), \
+         s AS (SELECT {g} AS g, i.stage AS stage, {stay} AS h FROM {deals} \
            WHERE i.kind = 'OPPORTUNITY' AND i.left_at >= {from} AND i.left_at < {end}{cond}), \
          m AS (SELECT g, stage, h, ROW_NUMBER() OVER (PARTITION BY g, stage ORDER BY h) AS rn, \
            COUNT(*) OVER (PARTITION BY g, stage) AS cnt FROM s) \
          SELECT 'ENTERED' AS f, g, stage, CAST(NULL AS TEXT) AS cur, COUNT(DISTINCT u) AS n, \
            CAST(NULL AS BIGINT) AS a, CAST(NULL AS BIGINT) AS w, CAST(NULL AS DOUBLE PRECISION) AS x \
            FROM e GROUP BY g, stage \
-         UNION ALL SELECT 'AT_END', g, stage, NULL, COUNT(DISTINCT u), NULL, NULL, NULL \
+         UNION ALL SELECT 'AT_END', g, stage, NULL, COUNT(*), NULL, NULL, NULL \
            FROM z GROUP BY g, stage \
          UNION ALL SELECT 'AMOUNT', g, stage, cur, COUNT(*), CAST(SUM(cents) AS BIGINT), \
            CAST(SUM(cents * p) AS BIGINT), NULL FROM z \
@@ -231,13 +238,12 @@ async fn compute(
     sql.text = format!(
         "WITH w AS (SELECT {g} AS g, c.to_stage AS stage, c.reason_code AS reason, \
            o.currency AS cur, {amount} AS cents, {cycle} / 24.0 AS days \
-           FROM stage_change c JOIN opportunity o ON o.id = c.opportunity_id \
-           JOIN account a ON a.id = o.account_id \
+           FROM stage_change c JOIN opportunity o ON o.id = c.opportunity_id{account} \
            WHERE c.kind = 'OPPORTUNITY' AND c.to_stage IN ('{won}', '{lost}') \
            AND c.changed_at >= {from} AND c.changed_at < {end}{cond}), \
          m AS (SELECT g, days, ROW_NUMBER() OVER (PARTITION BY g ORDER BY days) AS rn, \
            COUNT(*) OVER (PARTITION BY g) AS cnt FROM w WHERE stage = '{won}'), \
-         cr AS (SELECT {g} AS g FROM opportunity o JOIN account a ON a.id = o.account_id \
+         cr AS (SELECT {g} AS g FROM opportunity o{account} \
            WHERE o.created_at >= {from} AND o.created_at < {end}{cond}) \
          SELECT 'WON' AS f, g, CAST(NULL AS TEXT) AS k, COUNT(*) AS n, CAST(NULL AS BIGINT) AS a, \
            CAST(NULL AS DOUBLE PRECISION) AS x FROM w WHERE stage = '{won}' GROUP BY g \

@@ -9,7 +9,7 @@ use entity::{
     account::AccountTier,
     enums::{LeadSource, LeadStage, ReasonCode},
 };
-use sea_orm::{ActiveEnum, ConnectionTrait, DatabaseConnection, Iterable};
+use sea_orm::{ActiveEnum, ConnectionTrait, DatabaseConnection, DbBackend, Iterable};
 use uuid::Uuid;
 
 use super::{
@@ -90,10 +90,6 @@ struct Acc {
     disqualified: i64,
     reasons: BTreeMap<String, i64>,
 }
-
-/// Stays joined to their person and account, for grouping, filters and scope.
-const PEOPLE: &str = "stage_interval i JOIN stakeholder s ON s.id = i.subject_id \
-    JOIN account a ON a.id = s.account_id";
 
 const FIGURES: [&str; 5] = ["ENTERED", "AT_END", "COHORT", "CONVERTED", "MEDIAN"];
 
@@ -182,35 +178,109 @@ async fn compute(
         sql.bind(period.as_of),
     );
     let rank = rank_case("i.stage", &WATERFALL);
+    let later_rank = rank_case("x.stage", &WATERFALL);
     let cond = conditions(&mut sql, unit, &filter, visibility);
-    // A funnel of every lead, ungrouped, needs neither the person nor the account.
-    let (unit_column, rows_from) = match (unit, group_by, cond.is_empty()) {
-        (FunnelUnit::Lead, LeadGroupBy::None, true) => ("i.subject_id", "stage_interval i"),
-        (FunnelUnit::Lead, _, _) => ("i.subject_id", PEOPLE),
-        (FunnelUnit::Account, _, _) => ("s.account_id", PEOPLE),
+    // A funnel of every lead, ungrouped, needs neither the person nor the account; the account
+    // is joined only when a figure or a condition reads it.
+    let needs_account = g.starts_with("a.") || cond.contains(" a.");
+    let account = if needs_account {
+        " JOIN account a ON a.id = s.account_id"
+    } else {
+        ""
+    };
+    let lead_only = unit == FunnelUnit::Lead && group_by == LeadGroupBy::None && cond.is_empty();
+    let unit_column = match unit {
+        FunnelUnit::Lead => "i.subject_id",
+        FunnelUnit::Account => "s.account_id",
+    };
+    let rows_from = if lead_only {
+        "stage_interval i".to_owned()
+    } else {
+        format!("stage_interval i JOIN stakeholder s ON s.id = i.subject_id{account}")
+    };
+    // The first later entry of the unit into a higher waterfall stage, up to `asOf`: for a
+    // lead, its own entries (by the subject index); for an account, those of its people that
+    // the filter keeps.
+    let later = |sql: &mut Sql| match unit {
+        FunnelUnit::Lead => format!(
+            "SELECT MIN(x.entered_at) FROM stage_interval x WHERE x.subject_id = c.u \
+             AND x.kind = 'LEAD' AND x.entered_at > c.t0 AND x.entered_at < {as_of} \
+             AND {later_rank} > c.r"
+        ),
+        FunnelUnit::Account => {
+            let cond = conditions(sql, unit, &filter, visibility);
+            format!(
+                "SELECT MIN(x.entered_at) FROM stakeholder s{account} \
+                 JOIN stage_interval x ON x.subject_id = s.id \
+                 WHERE s.account_id = c.u AND x.kind = 'LEAD' AND x.entered_at > c.t0 \
+                 AND x.entered_at < {as_of} AND {later_rank} > c.r{cond}"
+            )
+        }
+    };
+    // An account's probe reads every person of it: on PostgreSQL, where a probe costs more, one
+    // join of the cohort with the account entries up to `asOf` is faster (SQLite: the probes).
+    let k = if unit == FunnelUnit::Account && backend == DbBackend::Postgres {
+        let cond = conditions(&mut sql, unit, &filter, visibility);
+        format!(
+            "x AS (SELECT s.account_id AS u, {rank} AS r, i.entered_at AS t \
+               FROM stage_interval i JOIN stakeholder s ON s.id = i.subject_id{account} \
+               WHERE i.kind = 'LEAD' AND i.entered_at >= {from} AND i.entered_at < {as_of}{cond}), \
+             k AS (SELECT c.g AS g, c.stage AS stage, c.t0 AS t0, MIN(x.t) AS t1 FROM c \
+               LEFT JOIN x ON x.u = c.u AND x.r > c.r AND x.t > c.t0 WHERE c.r < 5 \
+               GROUP BY c.g, c.u, c.stage, c.t0)"
+        )
+    } else {
+        let later = later(&mut sql);
+        // MATERIALIZED: PostgreSQL would otherwise inline `k` into `d` and run the probe twice.
+        format!(
+            "k AS MATERIALIZED (SELECT c.g AS g, c.stage AS stage, c.t0 AS t0, ({later}) AS t1 FROM c WHERE c.r < 5)"
+        )
+    };
+    // The stays that cover the end: still open, or left at or after it (two index ranges).
+    let (z, z_cond) = if lead_only {
+        (
+            "SELECT y.u AS u, NULL AS g, y.stage AS stage FROM y".to_owned(),
+            String::new(),
+        )
+    } else {
+        let cond = conditions(&mut sql, unit, &filter, visibility);
+        let unit_column = match unit {
+            FunnelUnit::Lead => "s.id",
+            FunnelUnit::Account => "s.account_id",
+        };
+        (
+            format!(
+                "SELECT {unit_column} AS u, {g} AS g, y.stage AS stage FROM y \
+                 JOIN stakeholder s ON s.id = y.u{account} WHERE 1 = 1"
+            ),
+            cond,
+        )
     };
     let hours = sql.hours("k.t0", "k.t1");
-    // `e`: the entries of the period, up to `asOf` (cohorts convert until then); `z`: the stays
-    // that cover the end. Separate, so `e` stays as small as the period.
+    // A lead is in one stay at a time; an account may have several people in one stage.
+    let at_end = match unit {
+        FunnelUnit::Lead => "COUNT(*)",
+        FunnelUnit::Account => "COUNT(DISTINCT u)",
+    };
+    // `e`: the entries of the period only; the conversions look up each cohort unit's later
+    // entries by index instead of reading every entry up to `asOf`.
     sql.text = format!(
         "WITH e AS (SELECT {unit_column} AS u, {g} AS g, i.stage AS stage, {rank} AS r, \
            i.entered_at AS t FROM {rows_from} \
-           WHERE i.kind = 'LEAD' AND i.entered_at >= {from} AND i.entered_at < {as_of}{cond}), \
-         z AS (SELECT {unit_column} AS u, {g} AS g, i.stage AS stage FROM {rows_from} \
-           WHERE i.kind = 'LEAD' AND i.entered_at < {end} \
-           AND (i.left_at IS NULL OR i.left_at >= {end}){cond}), \
-         c AS (SELECT g, u, stage, r, MIN(t) AS t0 FROM e \
-           WHERE r < 5 AND t < {end} GROUP BY g, u, stage, r), \
-         k AS (SELECT c.g AS g, c.stage AS stage, c.t0 AS t0, MIN(x.t) AS t1 FROM c \
-           LEFT JOIN e x ON x.u = c.u AND x.r > c.r AND x.t > c.t0 \
-           GROUP BY c.g, c.u, c.stage, c.t0), \
+           WHERE i.kind = 'LEAD' AND i.entered_at >= {from} AND i.entered_at < {end}{cond}), \
+         y AS (SELECT i.subject_id AS u, i.stage AS stage FROM stage_interval i \
+           WHERE i.kind = 'LEAD' AND i.left_at IS NULL AND i.entered_at < {end} \
+           UNION ALL SELECT i.subject_id, i.stage FROM stage_interval i \
+           WHERE i.kind = 'LEAD' AND i.left_at >= {end} AND i.entered_at < {end}), \
+         z AS ({z}{z_cond}), \
+         c AS (SELECT g, u, stage, r, MIN(t) AS t0 FROM e GROUP BY g, u, stage, r), \
+         {k}, \
          d AS (SELECT k.g AS g, k.stage AS stage, {hours} AS h FROM k WHERE k.t1 IS NOT NULL), \
          m AS (SELECT g, stage, h, ROW_NUMBER() OVER (PARTITION BY g, stage ORDER BY h) AS rn, \
            COUNT(*) OVER (PARTITION BY g, stage) AS cnt FROM d) \
-         SELECT 'ENTERED' AS f, g, stage, COUNT(DISTINCT u) AS n, CAST(NULL AS DOUBLE PRECISION) AS x \
-           FROM e WHERE t < {end} GROUP BY g, stage \
-         UNION ALL SELECT 'AT_END', g, stage, COUNT(DISTINCT u), NULL FROM z GROUP BY g, stage \
-         UNION ALL SELECT 'COHORT', g, stage, COUNT(*), NULL FROM k GROUP BY g, stage \
+         SELECT 'ENTERED' AS f, g, stage, COUNT(*) AS n, CAST(NULL AS DOUBLE PRECISION) AS x \
+           FROM c GROUP BY g, stage \
+         UNION ALL SELECT 'AT_END', g, stage, {at_end}, NULL FROM z GROUP BY g, stage \
          UNION ALL SELECT 'CONVERTED', g, stage, COUNT(*), AVG(h) FROM d GROUP BY g, stage \
          UNION ALL SELECT 'MEDIAN', g, stage, COUNT(*), AVG(h) FROM m \
            WHERE rn IN ((cnt + 1) / 2, (cnt + 2) / 2) GROUP BY g, stage"
@@ -222,7 +292,13 @@ async fn compute(
         };
         let acc = groups.entry(kind.read(&row)?).or_default();
         let stage: String = get(&row, "stage")?;
-        acc.counts.insert((figure, stage.clone()), get(&row, "n")?);
+        let n: i64 = get(&row, "n")?;
+        // Every unit that entered a ladder stage below CUSTOMER in the period is in that step's
+        // cohort, at its first entry: the cohort counts are the entry counts.
+        if figure == "ENTERED" && WATERFALL[..5].iter().any(|s| s.to_value() == stage) {
+            acc.counts.insert(("COHORT", stage.clone()), n);
+        }
+        acc.counts.insert((figure, stage.clone()), n);
         if let Some(h) = get::<Option<f64>>(&row, "x")? {
             acc.hours.insert((figure, stage), h);
         }
