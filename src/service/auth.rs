@@ -70,6 +70,7 @@ struct Cached {
 /// What is checked of an API token on every request.
 #[derive(Clone)]
 struct TokenFacts {
+    id: Uuid,
     secret_hash: String,
     expires_at: Option<chrono::DateTime<Utc>>,
     last_used_at: Option<chrono::DateTime<Utc>>,
@@ -269,6 +270,7 @@ async fn authenticate_token(
                 grants: grants_of(db, token.role_id).await?,
             };
             let facts = TokenFacts {
+                id: token.id,
                 secret_hash: token.secret_hash,
                 expires_at: token.expires_at,
                 last_used_at: token.last_used_at,
@@ -293,15 +295,12 @@ async fn authenticate_token(
     // The last use is kept to the minute: a loader polling every second should not turn each
     // read into a write.
     if facts.last_used_at.is_none_or(|at| now - at >= LAST_USE_PRECISION) {
-        let Actor::ApiToken(id) = principal.actor else {
-            return Err(AppError::internal("an API token's principal is not a token"));
-        };
         api_token::Entity::update_many()
             .col_expr(
                 api_token::Column::LastUsedAt,
                 sea_orm::sea_query::Expr::value(now),
             )
-            .filter(api_token::Column::Id.eq(id))
+            .filter(api_token::Column::Id.eq(facts.id))
             .exec(db)
             .await?;
         auth.principals.used(&key, now);

@@ -107,10 +107,6 @@ pub fn visible(principal: &Principal) -> Result<Select<Content>, AppError> {
     })
 }
 
-pub fn may_read(principal: &Principal, m: &Model) -> bool {
-    authz::authorize(principal, Permission::ContentRead, Resource::Owned(&[m.owner_id])).is_ok()
-}
-
 fn sort_key(order: ContentOrder) -> SortKey<Content> {
     let (column, name, nullable, key_of): (Column, &str, bool, KeyFn<Model>) = match order.field {
         ContentOrderField::Title => (Column::Title, "title", false, |m| {

@@ -101,16 +101,6 @@ pub fn visible(principal: &Principal) -> Result<Select<Opportunity>, AppError> {
     })
 }
 
-/// Whether the caller may read this opportunity (for relations loaded without a finder).
-pub fn may_read(principal: &Principal, m: &Model) -> bool {
-    authz::authorize(
-        principal,
-        Permission::OpportunityRead,
-        Resource::Owned(&[m.owner_id]),
-    )
-    .is_ok()
-}
-
 /// The win probability shown: the one set by hand, or the stage's.
 pub fn probability(m: &Model) -> i32 {
     m.probability
