@@ -221,7 +221,7 @@ pub(crate) async fn active_user(
 }
 
 fn email_taken(err: sea_orm::DbErr) -> AppError {
-    if is_unique_violation(&err) {
+    if is_unique_violation(&err, &crate::error::USER_EMAIL) {
         AppError::rejected(
             &["email"],
             UserErrorCode::Taken,
@@ -373,8 +373,8 @@ pub async fn update(
     Ok(updated)
 }
 
-/// Deactivates a user: their access tokens stop working on the next request and their refresh
-/// tokens are revoked.
+/// Deactivates a user: their access tokens stop working on the next request, and their refresh
+/// tokens and the API tokens they created are revoked.
 pub async fn deactivate(
     db: &DatabaseConnection,
     policy: &Policy,
@@ -396,6 +396,15 @@ pub async fn deactivate(
     row.version = Set(version + 1);
     let updated = row.update(&txn).await?;
     revoke_user_sessions(&txn, id).await?;
+    // Their API tokens go too: whoever leaves may still hold the secrets, and a token outliving
+    // its creator would be owned by nobody. Integrations that must outlive a person are created
+    // by a service user (README, Identity and permissions).
+    entity::api_token::Entity::update_many()
+        .col_expr(entity::api_token::Column::RevokedAt, Expr::value(Utc::now()))
+        .filter(entity::api_token::Column::CreatedById.eq(id))
+        .filter(entity::api_token::Column::RevokedAt.is_null())
+        .exec(&txn)
+        .await?;
     policy.announce(&txn).await?;
     txn.commit().await?;
     // Their cached principal goes with the commit: the very next request is refused.

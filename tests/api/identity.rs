@@ -131,6 +131,32 @@ async fn an_api_token_works_until_revoked(app: TestApp) {
     );
 }
 
+/// An API token does not outlive the deactivation of the user who created it.
+async fn deactivating_a_user_revokes_the_api_tokens_they_created(app: TestApp) {
+    let (creator_id, creator) = app.user_with_role("admin").await;
+    let viewer_role = app.role_id("viewer").await;
+    let create = "mutation($r: ID!) { createApiToken(input: { name: \"loader\", roleId: $r }) { token } }";
+    let token = app
+        .data_as(Some(&creator), create, json!({ "r": viewer_role }))
+        .await["createApiToken"]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mine = app.data(create, json!({ "r": viewer_role })).await["createApiToken"]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(app.data_as(Some(&token), VIEWER, json!({})).await["viewer"]["apiToken"].is_object());
+    let deactivate =
+        "mutation($id: ID!) { deactivateUser(input: { id: $id }) { user { active } userErrors { code } } }";
+    let data = app.data(deactivate, json!({ "id": creator_id })).await;
+    assert_eq!(data["deactivateUser"]["user"]["active"], false, "{data}");
+    let body = app.gql_as(Some(&token), VIEWER, json!({})).await;
+    assert_eq!(first_code(&body), "UNAUTHENTICATED", "{body}");
+    // Tokens created by others are untouched.
+    assert!(app.data_as(Some(&mine), VIEWER, json!({})).await["viewer"]["apiToken"].is_object());
+}
+
 async fn the_last_role_manager_stays_in_charge(app: TestApp) {
     let me = app.data("{ viewer { user { id } } }", json!({})).await["viewer"]["user"]["id"].clone();
     let deactivate = "mutation($id: ID!) { deactivateUser(input: { id: $id }) { user { active } userErrors { field code } } }";
@@ -456,6 +482,7 @@ on_both_stores!(
     a_refresh_token_works_once_and_its_reuse_revokes_the_family,
     logout_ends_the_session,
     an_api_token_works_until_revoked,
+    deactivating_a_user_revokes_the_api_tokens_they_created,
     the_last_role_manager_stays_in_charge,
     a_role_in_use_cannot_be_deleted_and_built_in_roles_never,
     a_grant_change_applies_on_the_next_request,
