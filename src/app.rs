@@ -60,19 +60,40 @@ impl App {
 
     /// [`App::build`], optionally loading the demo data before the port opens.
     pub async fn build_with(settings: Settings, options: StartOptions) -> Result<Self, StartError> {
-        let migrate = options.migrate;
         let metrics = Arc::new(Metrics::default());
-        let db = db::connect(&settings, metrics.clone())
-            .await
-            .map_err(|source| StartError::Database {
-                url: redact_url(&settings.database_url),
-                source,
-            })?;
-        if migrate {
-            Migrator::up(&db, None).await.map_err(StartError::Migrate)?;
-        }
-        if options.demo {
-            load_demo(&db, settings.env).await?;
+        let connect = |statement_timeout| {
+            let (settings, metrics) = (&settings, metrics.clone());
+            async move {
+                db::connect(settings, metrics, statement_timeout)
+                    .await
+                    .map_err(|source| StartError::Database {
+                        url: redact_url(&settings.database_url),
+                        source,
+                    })
+            }
+        };
+        let timeout = std::time::Duration::from_millis(settings.timeouts.request_ms);
+        let postgres = !settings.database_url.starts_with("sqlite:");
+        let db = connect(postgres.then_some(timeout)).await?;
+        if options.migrate || options.demo {
+            // On PostgreSQL, a pool of its own without the statement timeout: building an index
+            // on a large table may take longer than any request is allowed to.
+            let maintenance = if postgres {
+                connect(None).await?
+            } else {
+                db.clone()
+            };
+            if options.migrate {
+                Migrator::up(&maintenance, None)
+                    .await
+                    .map_err(StartError::Migrate)?;
+            }
+            if options.demo {
+                load_demo(&maintenance, settings.env).await?;
+            }
+            if postgres {
+                let _ = maintenance.close().await;
+            }
         }
         let auth = Auth::load(&db, &settings.auth, settings.env)
             .await
@@ -94,7 +115,12 @@ impl App {
             source,
         })?;
         let schema = graphql::schema(settings.limits, db.clone(), auth.clone());
+        let budgets = Arc::new(http::budget::Budgets::new(crate::domain::budget::Budget {
+            capacity: settings.cost.capacity,
+            restore_per_second: settings.cost.restore_per_second,
+        }));
         let state = AppState {
+            budgets,
             settings: Arc::new(settings),
             db,
             schema,
@@ -127,9 +153,8 @@ impl App {
             db.clone(),
             self.state.auth.principals.policy().clone(),
         ));
-        axum::serve(self.listener, http::router(self.state))
-            .with_graceful_shutdown(shutdown)
-            .await?;
+        let timeouts = self.state.settings.timeouts;
+        http::serve::serve(self.listener, http::router(self.state), timeouts, shutdown).await;
         if let Some(scores) = scores {
             scores.abort();
         }

@@ -160,7 +160,7 @@ async fn user(settings: Settings, action: UserAction) -> Result<(), String> {
         .read_line(&mut password)
         .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
     let password = password.trim_end_matches(['\r', '\n']).to_owned();
-    let db = db::connect(&settings, std::sync::Arc::new(Metrics::default()))
+    let db = db::connect(&settings, std::sync::Arc::new(Metrics::default()), None)
         .await
         .map_err(|e| format!("cannot connect to the database: {e}"))?;
     Migrator::up(&db, None)
@@ -190,7 +190,7 @@ async fn seed_data(
     seed: u64,
     today: Option<chrono::NaiveDate>,
 ) -> Result<(), String> {
-    let db = db::connect(&settings, std::sync::Arc::new(Metrics::default()))
+    let db = db::connect(&settings, std::sync::Arc::new(Metrics::default()), None)
         .await
         .map_err(|e| format!("cannot connect to the database: {e}"))?;
     Migrator::up(&db, None)
@@ -210,7 +210,7 @@ async fn seed_data(
 }
 
 async fn migrate(settings: Settings, action: MigrateAction) -> Result<(), String> {
-    let db = db::connect(&settings, std::sync::Arc::new(Metrics::default()))
+    let db = db::connect(&settings, std::sync::Arc::new(Metrics::default()), None)
         .await
         .map_err(|e| format!("cannot connect to the database: {e}"))?;
     let result = match action {

@@ -56,6 +56,10 @@ pub struct Limits {
     pub max_aliases: usize,
     pub max_directives: usize,
     pub max_body_bytes: usize,
+    /// `TRAPEZE_MAX_RESPONSE_BYTES`: the largest response body; past it the response is replaced
+    /// by MAX_COMPLEXITY_EXCEEDED (the complexity limit bounds how many values a response holds,
+    /// not how long each is).
+    pub max_response_bytes: usize,
 }
 
 impl Default for Limits {
@@ -66,6 +70,7 @@ impl Default for Limits {
             max_aliases: 30,
             max_directives: 50,
             max_body_bytes: 1024 * 1024,
+            max_response_bytes: 16 * 1024 * 1024,
         }
     }
 }
@@ -102,6 +107,53 @@ pub struct AuthSettings {
     pub refresh_token_ttl_days: u64,
     /// The first admin, created at start-up on a database without users.
     pub bootstrap_admin: Option<(String, Secret)>,
+    /// `TRAPEZE_LOGIN_THROTTLE_DELAY_MS`: the wait after the first failed sign-in past the free
+    /// ones (5 per email, 30 per client address); it doubles with each further one, up to 15
+    /// minutes (`domain::throttle`).
+    pub login_throttle_delay_ms: u64,
+}
+
+/// How long the server waits on a client and on itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timeouts {
+    /// `TRAPEZE_REQUEST_TIMEOUT_MS`: the most one GraphQL request may take, from its headers to
+    /// its answer (reading the body included). On PostgreSQL it is also each statement's
+    /// `statement_timeout`, so the database stops the work of a request that was given up.
+    pub request_ms: u64,
+    /// `TRAPEZE_HEADER_TIMEOUT_MS`: how long a connection may take to send a request's headers,
+    /// counted from when the server starts waiting for them, so it also closes kept-alive
+    /// connections that sit idle that long (slow or idle clients hold no socket for ever).
+    pub header_ms: u64,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            request_ms: 5_000,
+            header_ms: 10_000,
+        }
+    }
+}
+
+/// The budget of query cost each principal (user, API token, or anonymous client address) may
+/// spend: a bucket of `capacity` points refilled at `restore_per_second` (Shopify's and
+/// GitHub's model). A request's cost is the number of objects it may return (see
+/// `graphql::cost`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CostBudget {
+    /// `TRAPEZE_COST_BUDGET`: the most points a principal holds.
+    pub capacity: u64,
+    /// `TRAPEZE_COST_RESTORE_RATE`: points given back per second; 0 turns the limit off.
+    pub restore_per_second: u64,
+}
+
+impl Default for CostBudget {
+    fn default() -> Self {
+        Self {
+            capacity: 100_000,
+            restore_per_second: 10_000,
+        }
+    }
 }
 
 /// The shortest JWT secret accepted, in bytes.
@@ -120,6 +172,8 @@ pub struct Settings {
     pub auth: AuthSettings,
     /// Seconds between two rounds of rescoring decayed lead scores; 0 turns it off.
     pub rescore_interval_seconds: u64,
+    pub timeouts: Timeouts,
+    pub cost: CostBudget,
 }
 
 impl fmt::Debug for Settings {
@@ -134,6 +188,8 @@ impl fmt::Debug for Settings {
             .field("limits", &self.limits)
             .field("auth", &self.auth)
             .field("rescore_interval_seconds", &self.rescore_interval_seconds)
+            .field("timeouts", &self.timeouts)
+            .field("cost", &self.cost)
             .finish()
     }
 }
@@ -166,6 +222,7 @@ struct FileSettings {
     max_complexity: Option<usize>,
     max_aliases: Option<usize>,
     max_directives: Option<usize>,
+    max_response_bytes: Option<usize>,
     jwt_secret: Option<String>,
     jwt_previous_secrets: Option<String>,
     access_token_ttl_seconds: Option<usize>,
@@ -173,6 +230,11 @@ struct FileSettings {
     admin_email: Option<String>,
     admin_password: Option<String>,
     rescore_interval_seconds: Option<usize>,
+    request_timeout_ms: Option<usize>,
+    login_throttle_delay_ms: Option<usize>,
+    header_timeout_ms: Option<usize>,
+    cost_budget: Option<usize>,
+    cost_restore_rate: Option<usize>,
 }
 
 impl Settings {
@@ -279,6 +341,12 @@ impl Settings {
                 10_000,
             )?,
             max_body_bytes: d.max_body_bytes,
+            max_response_bytes: number(
+                "TRAPEZE_MAX_RESPONSE_BYTES",
+                file.max_response_bytes,
+                d.max_response_bytes,
+                1 << 30,
+            )?,
         };
         let auth = auth_settings(&pick, &number, env_kind, &file)?;
         // 0 is a valid choice here (no rescoring), unlike the other numbers.
@@ -290,6 +358,41 @@ impl Settings {
             Some((name, v)) => parse_number(&name, &v, 86_400)? as u64,
             None => 60,
         };
+        let t = Timeouts::default();
+        let timeouts = Timeouts {
+            request_ms: number(
+                "TRAPEZE_REQUEST_TIMEOUT_MS",
+                file.request_timeout_ms,
+                t.request_ms as usize,
+                3_600_000,
+            )? as u64,
+            header_ms: number(
+                "TRAPEZE_HEADER_TIMEOUT_MS",
+                file.header_timeout_ms,
+                t.header_ms as usize,
+                3_600_000,
+            )? as u64,
+        };
+        let c = CostBudget::default();
+        let capacity = number(
+            "TRAPEZE_COST_BUDGET",
+            file.cost_budget,
+            c.capacity as usize,
+            1_000_000_000,
+        )? as u64;
+        // 0 is a valid choice here too: no cost limit.
+        let restore_per_second = match pick(
+            "TRAPEZE_COST_RESTORE_RATE",
+            file.cost_restore_rate.map(|n| n.to_string()),
+        ) {
+            Some((_, v)) if v.trim() == "0" => 0,
+            Some((name, v)) => parse_number(&name, &v, 1_000_000_000)? as u64,
+            None => c.restore_per_second,
+        };
+        let cost = CostBudget {
+            capacity,
+            restore_per_second,
+        };
         Ok(Settings {
             addr,
             database_url,
@@ -300,6 +403,8 @@ impl Settings {
             limits,
             auth,
             rescore_interval_seconds,
+            timeouts,
+            cost,
         })
     }
 }
@@ -383,7 +488,14 @@ fn auth_settings(
             ));
         }
     };
+    let login_throttle_delay_ms = number(
+        "TRAPEZE_LOGIN_THROTTLE_DELAY_MS",
+        file.login_throttle_delay_ms,
+        1_000,
+        3_600_000,
+    )? as u64;
     Ok(AuthSettings {
+        login_throttle_delay_ms,
         jwt_secret,
         jwt_previous_secrets,
         access_token_ttl_seconds,

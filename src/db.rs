@@ -10,7 +10,14 @@ use sea_orm::{
 use crate::{config::Settings, metrics::Metrics};
 
 /// Connects to the configured database and hooks the statement counter into the connection.
-pub async fn connect(settings: &Settings, metrics: Arc<Metrics>) -> Result<DatabaseConnection, DbErr> {
+/// With `statement_timeout`, PostgreSQL cancels any statement that runs longer (the serving pool
+/// passes the request timeout, so a request given up does not leave its query running);
+/// migrations and the command line pass `None`.
+pub async fn connect(
+    settings: &Settings,
+    metrics: Arc<Metrics>,
+    statement_timeout: Option<Duration>,
+) -> Result<DatabaseConnection, DbErr> {
     let url = &settings.database_url;
     let mut opts = ConnectOptions::new(url.clone());
     opts.max_connections(settings.db_max_connections)
@@ -31,6 +38,10 @@ pub async fn connect(settings: &Settings, metrics: Arc<Metrics>) -> Result<Datab
                 .busy_timeout(Duration::from_secs(5))
                 .foreign_keys(true)
         });
+    if let Some(limit) = statement_timeout {
+        let ms = limit.as_millis().to_string();
+        opts.map_sqlx_postgres_opts(move |o| o.options([("statement_timeout", ms.as_str())]));
+    }
     let mut db = Database::connect(opts).await?;
     db.set_metric_callback(move |_| metrics.db_statement());
     Ok(db)

@@ -123,6 +123,10 @@ pub enum AppError {
     BadUserInput(String),
     /// Business rules refused the input: a mutation's `userErrors`.
     Rejected(Vec<UserError>),
+    /// Too many attempts: try again after this long (a `Retry-After` for the client).
+    Throttled {
+        retry_after_seconds: u64,
+    },
     /// A cause the client must not see: logged with the request id, answered generically.
     Internal(String),
 }
@@ -148,6 +152,9 @@ impl AppError {
                 .map(|e| e.message.as_str())
                 .collect::<Vec<_>>()
                 .join("; "),
+            Self::Throttled { retry_after_seconds } => {
+                format!("too many attempts: try again in {retry_after_seconds} s")
+            }
             Self::Internal(_) => "Internal server error".into(),
         }
     }
@@ -178,6 +185,7 @@ impl AppError {
             Self::Forbidden => ErrorCode::Forbidden,
             Self::NotFound => ErrorCode::NotFound,
             Self::BadUserInput(_) | Self::Rejected(_) => ErrorCode::BadUserInput,
+            Self::Throttled { .. } => ErrorCode::Throttled,
             Self::Internal(_) => ErrorCode::InternalServerError,
         }
     }
@@ -204,8 +212,77 @@ impl From<sea_orm::TransactionError<AppError>> for AppError {
     }
 }
 
-/// True when `err` is a unique-key violation: the caller turns it into a TAKEN field error,
-/// which closes the race between "check the name is free" and "insert it".
-pub fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
-    matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
+/// A unique index, as each store names it when it is violated: PostgreSQL by the index or
+/// constraint name, SQLite by the indexed columns.
+pub struct Unique {
+    pub name: &'static str,
+    /// `table.column, table.column`, as SQLite lists them.
+    pub columns: &'static str,
+}
+
+pub const ACCOUNT_DOMAIN: Unique = Unique {
+    name: "ux_account_domain_live",
+    columns: "account.domain",
+};
+pub const PARTICIPANT: Unique = Unique {
+    name: "ux_deal_participant_opportunity_stakeholder",
+    columns: "deal_participant.opportunity_id, deal_participant.stakeholder_id",
+};
+pub const PERSONA_NAME: Unique = Unique {
+    name: "ux_persona_name_key",
+    columns: "persona.name_key",
+};
+/// Column constraints, named by PostgreSQL as `table_column_key`.
+pub const ROLE_NAME: Unique = Unique {
+    name: "role_name_key_key",
+    columns: "role.name_key",
+};
+pub const USER_EMAIL: Unique = Unique {
+    name: "app_user_email_key_key",
+    columns: "app_user.email_key",
+};
+
+/// True when `err` violates the unique index `unique`, and no other: the caller turns it into a
+/// TAKEN error on the field that index guards, which closes the race between "check the name
+/// is free" and "insert it". Another unique violation is not that field's fault and stays an
+/// error of its own.
+pub fn is_unique_violation(err: &sea_orm::DbErr, unique: &Unique) -> bool {
+    match err.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(message)) => violates(&message, unique),
+        _ => false,
+    }
+}
+
+fn violates(message: &str, unique: &Unique) -> bool {
+    message.contains(&format!("\"{}\"", unique.name))
+        || message
+            .trim_end()
+            .ends_with(&format!("UNIQUE constraint failed: {}", unique.columns))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_violation_is_matched_by_the_index_it_names() {
+        let pg = "duplicate key value violates unique constraint \"ux_deal_participant_primary\"";
+        assert!(!violates(pg, &PARTICIPANT));
+        let pg =
+            "duplicate key value violates unique constraint \"ux_deal_participant_opportunity_stakeholder\"";
+        assert!(violates(pg, &PARTICIPANT));
+        let sqlite = "UNIQUE constraint failed: deal_participant.opportunity_id";
+        assert!(!violates(sqlite, &PARTICIPANT), "the primary index, not the pair");
+        let sqlite =
+            "UNIQUE constraint failed: deal_participant.opportunity_id, deal_participant.stakeholder_id";
+        assert!(violates(sqlite, &PARTICIPANT));
+        assert!(violates(
+            "UNIQUE constraint failed: account.domain",
+            &ACCOUNT_DOMAIN
+        ));
+        assert!(!violates(
+            "UNIQUE constraint failed: account.domain_x",
+            &ACCOUNT_DOMAIN
+        ));
+    }
 }

@@ -10,6 +10,7 @@ pub mod deal_risk;
 pub mod engagement;
 pub mod enums;
 pub mod lead_feedback;
+pub mod login_throttle;
 pub mod opportunity;
 pub mod opportunity_competitor;
 pub mod persona;

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod analytics;
 pub mod authz;
+pub mod budget;
 pub mod content;
 pub mod opportunity;
 pub mod permission;
@@ -11,4 +12,5 @@ pub mod scoring;
 pub mod stage;
 pub mod stakeholder;
 pub mod text;
+pub mod throttle;
 pub mod version;

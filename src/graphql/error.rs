@@ -41,6 +41,10 @@ impl From<error::UserError> for UserError {
     }
 }
 
+/// The extension of a THROTTLED error that says how many seconds to wait (also sent as the
+/// `Retry-After` header).
+pub const RETRY_AFTER: &str = "retryAfterSeconds";
+
 /// The message every internal error answers with; the cause goes to the log only.
 pub const INTERNAL_MESSAGE: &str = "Internal server error";
 
@@ -52,10 +56,20 @@ impl From<AppError> for async_graphql::Error {
     fn from(err: AppError) -> Self {
         let code = err.code();
         let mut e = async_graphql::Error::new(err.public_message());
-        if let AppError::Internal(cause) = err {
-            e.source = Some(Arc::new(InternalCause(cause)));
-        }
-        e.extend_with(|_, ext| ext.set("code", code.as_str()))
+        let retry_after = match err {
+            AppError::Internal(cause) => {
+                e.source = Some(Arc::new(InternalCause(cause)));
+                None
+            }
+            AppError::Throttled { retry_after_seconds } => Some(retry_after_seconds),
+            _ => None,
+        };
+        e.extend_with(|_, ext| {
+            ext.set("code", code.as_str());
+            if let Some(seconds) = retry_after {
+                ext.set(RETRY_AFTER, seconds);
+            }
+        })
     }
 }
 

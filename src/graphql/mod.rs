@@ -5,6 +5,7 @@ pub mod account;
 pub mod analytics;
 pub mod connection;
 pub mod content;
+pub mod cost;
 pub mod deal;
 pub mod document;
 pub mod engagement;
@@ -98,6 +99,15 @@ pub(crate) fn auth<'a>(ctx: &Context<'a>) -> Result<&'a Auth, AppError> {
 /// The policy generation that services bump when they change who may do what.
 pub(crate) fn policy<'a>(ctx: &Context<'a>) -> Result<&'a crate::service::policy::Policy, AppError> {
     Ok(auth(ctx)?.principals.policy())
+}
+
+/// The address of the client that sent the request (request data set by the transport).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientIp(pub std::net::IpAddr);
+
+/// The caller's address, when the transport knows it.
+pub(crate) fn client_ip(ctx: &Context<'_>) -> Option<std::net::IpAddr> {
+    ctx.data_opt::<ClientIp>().map(|c| c.0)
 }
 
 /// The database handle of the request.

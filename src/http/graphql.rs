@@ -6,7 +6,7 @@
 //! operation -> limits -> execution, and each refusal answers with the status the
 //! GraphQL-over-HTTP spec asks for and an `extensions.code`.
 
-use std::time::Instant;
+use std::{net::IpAddr, time::Instant};
 
 use async_graphql::{ServerError, Variables, parser::parse_query};
 use axum::{
@@ -21,15 +21,21 @@ use serde_json::{Value, json};
 
 use super::{
     AppState, RequestId,
+    budget::Spender,
     negotiate::{self, ResponseType},
+    serve::ClientAddr,
 };
 use crate::{
     config::{Environment, IntrospectionPolicy},
-    domain::authz::{self, Principal},
+    domain::{
+        authz::{self, Principal},
+        budget::{Spent, Status},
+        throttle,
+    },
     error::{AppError, ErrorCode},
     graphql::{
-        document,
-        error::{INTERNAL_MESSAGE, InternalCause, coded},
+        ClientIp, cost, document,
+        error::{INTERNAL_MESSAGE, InternalCause, RETRY_AFTER, coded},
         fragments,
         guardrails::{self, with_code},
         loader::Loaders,
@@ -63,9 +69,11 @@ fn refuse(status: StatusCode, code: ErrorCode, message: &str) -> Response {
 pub async fn post(
     State(state): State<AppState>,
     axum::Extension(request_id): axum::Extension<RequestId>,
+    client: Option<axum::Extension<ClientAddr>>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    let client = client.map(|c| c.0.0.ip());
     if !negotiate::is_json_body(&headers) {
         return refuse(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -122,15 +130,23 @@ pub async fn post(
             );
         }
     };
-    execute(&state, request_id, &headers, params, Method::Post, response_type).await
+    let call = Call {
+        request_id,
+        client,
+        method: Method::Post,
+        response_type,
+    };
+    execute(&state, &headers, params, call).await
 }
 
 pub async fn get(
     State(state): State<AppState>,
     axum::Extension(request_id): axum::Extension<RequestId>,
+    client: Option<axum::Extension<ClientAddr>>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
+    let client = client.map(|c| c.0.0.ip());
     let raw = query.unwrap_or_default();
     if raw.is_empty() && negotiate::wants_html(&headers) {
         return match state.settings.env {
@@ -190,7 +206,13 @@ pub async fn get(
             _ => {}
         }
     }
-    execute(&state, request_id, &headers, params, Method::Get, response_type).await
+    let call = Call {
+        request_id,
+        client,
+        method: Method::Get,
+        response_type,
+    };
+    execute(&state, &headers, params, call).await
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -199,42 +221,32 @@ enum Method {
     Post,
 }
 
-async fn execute(
-    state: &AppState,
+/// Who sent a request and how: what the transport knows beside the parameters.
+struct Call {
     request_id: RequestId,
-    headers: &HeaderMap,
-    params: Params,
+    client: Option<IpAddr>,
     method: Method,
     response_type: ResponseType,
-) -> Response {
+}
+
+async fn execute(state: &AppState, headers: &HeaderMap, params: Params, call: Call) -> Response {
     let started = Instant::now();
     let span = tracing::Span::current();
     let mut op_type = OperationType::Unknown;
-    let response = run(
-        state,
-        &request_id,
-        headers,
-        params,
-        method,
-        response_type,
-        &mut op_type,
-    )
-    .await;
+    let response = run(state, headers, params, &call, &mut op_type).await;
     span.record("operation_type", op_type.as_str());
     state.metrics.graphql_request(op_type, started.elapsed());
     response
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn run(
     state: &AppState,
-    request_id: &RequestId,
     headers: &HeaderMap,
     params: Params,
-    method: Method,
-    response_type: ResponseType,
+    call: &Call,
     op_type: &mut OperationType,
 ) -> Response {
+    let (request_id, method, response_type) = (&call.request_id, call.method, call.response_type);
     let request_error = |err: ServerError| graphql_response(response_type, None, vec![err]);
 
     let Some(query) = params.query else {
@@ -349,6 +361,22 @@ async fn run(
         ));
     }
 
+    let cost = if state.budgets.enabled() && !operation.introspection_only {
+        let points = cost::of(&doc, params.operation_name.as_deref(), &variables);
+        let who = Spender::of(principal.as_ref(), call.client);
+        match state
+            .budgets
+            .spend(who, points, chrono::Utc::now().timestamp_millis())
+        {
+            Spent::Charged(status) => Some(cost_extension(points, status)),
+            Spent::Refused { status, wait_ms } => {
+                return over_budget(response_type, points, status, wait_ms);
+            }
+        }
+    } else {
+        None
+    };
+
     let (loaders, load_queue) = Loaders::new(&state.db, principal.as_ref());
     // A schema download by a caller allowed to introspect gets the wider limits.
     let (schema, limits) = if operation.introspection_only && may_introspect {
@@ -362,6 +390,9 @@ async fn run(
         .data(request_id.clone());
     if let Some(principal) = principal {
         request = request.data(principal);
+    }
+    if let Some(ip) = call.client {
+        request = request.data(ClientIp(ip));
     }
     if let Some(name) = &params.operation_name {
         request = request.operation_name(name.clone());
@@ -381,10 +412,28 @@ async fn run(
         .map(|e| finish_error(guardrails::classify(e, limits), request_id))
         .collect::<Vec<_>>();
     let errors = capped(errors);
+    let retry_after = errors.iter().find_map(retry_after_of);
+    let max_bytes = state.settings.limits.max_response_bytes;
     let is_request_error = response.data == async_graphql::Value::Null
         && errors
             .iter()
             .any(|e| error_code(e).is_some_and(ErrorCode::is_request_error));
+    if let Some(seconds) = retry_after {
+        // Throttled: with nothing else answered, the request as a whole was refused, which the
+        // GraphQL media type may say with 429; legacy JSON clients get 200, as for any error.
+        let refused = response.data == async_graphql::Value::Null;
+        let (status, data) = match (refused, response_type) {
+            (true, ResponseType::GraphqlResponse) => (StatusCode::TOO_MANY_REQUESTS, None),
+            (true, ResponseType::Json) => (StatusCode::OK, Some(async_graphql::Value::Null)),
+            (false, _) => (StatusCode::OK, Some(response.data)),
+        };
+        let mut answer = graphql_response_with(response_type, data, errors, cost.as_ref(), max_bytes);
+        *answer.status_mut() = status;
+        if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+            answer.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        return answer;
+    }
     let data = if is_request_error {
         None
     } else {
@@ -395,7 +444,68 @@ async fn run(
         }
         Some(data)
     };
-    graphql_response(response_type, data, errors)
+    graphql_response_with(response_type, data, errors, cost.as_ref(), max_bytes)
+}
+
+/// `extensions.cost`, as Shopify's GraphQL API shows it: what this request cost and what is
+/// left of the caller's budget.
+fn cost_extension(points: u64, status: Status) -> Value {
+    json!({ "cost": {
+        "requestedQueryCost": points,
+        "throttleStatus": {
+            "maximumAvailable": status.maximum_available,
+            "currentlyAvailable": status.currently_available,
+            "restoreRate": status.restore_rate,
+        },
+    } })
+}
+
+/// A request refused because the caller's budget holds less than it costs: nothing ran.
+fn over_budget(response_type: ResponseType, points: u64, status: Status, wait_ms: Option<i64>) -> Response {
+    let (message, wait) = match wait_ms {
+        Some(ms) => (
+            format!(
+                "This request costs {points} points and {} are left of your budget of {}, which refills by {} a second: try again in {} s.",
+                status.currently_available,
+                status.maximum_available,
+                status.restore_rate,
+                throttle::retry_after_seconds(ms)
+            ),
+            Some(throttle::retry_after_seconds(ms)),
+        ),
+        None => (
+            format!(
+                "This request costs {points} points, more than the whole budget of {}: ask for smaller pages.",
+                status.maximum_available
+            ),
+            None,
+        ),
+    };
+    let mut err = coded(message, ErrorCode::Throttled);
+    if let Some(seconds) = wait {
+        err.extensions
+            .get_or_insert_with(Default::default)
+            .set(RETRY_AFTER, seconds);
+    }
+    let extensions = cost_extension(points, status);
+    let (status_code, data) = match response_type {
+        ResponseType::GraphqlResponse => (StatusCode::TOO_MANY_REQUESTS, None),
+        ResponseType::Json => (StatusCode::OK, Some(async_graphql::Value::Null)),
+    };
+    let mut answer = graphql_response_with(
+        response_type,
+        data,
+        vec![err],
+        Some(&extensions),
+        MAX_RESPONSE_BYTES,
+    );
+    *answer.status_mut() = status_code;
+    if let Some(seconds) = wait
+        && let Ok(value) = HeaderValue::from_str(&seconds.to_string())
+    {
+        answer.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    answer
 }
 
 /// Puts `null` where a field failed. async-graphql leaves a failed nullable field out of its
@@ -481,6 +591,17 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Option<Pr
     }
 }
 
+/// The wait a THROTTLED error asks for, in seconds.
+fn retry_after_of(e: &ServerError) -> Option<u64> {
+    if error_code(e) != Some(ErrorCode::Throttled) {
+        return None;
+    }
+    match e.extensions.as_ref()?.get(RETRY_AFTER)? {
+        async_graphql::Value::Number(n) => n.as_u64(),
+        _ => None,
+    }
+}
+
 fn error_code(e: &ServerError) -> Option<ErrorCode> {
     match e.extensions.as_ref()?.get("code")? {
         async_graphql::Value::String(s) => ErrorCode::parse(s),
@@ -527,6 +648,8 @@ struct ResponseBody<'a> {
     data: Option<&'a async_graphql::Value>,
     #[serde(skip_serializing_if = "<[ServerError]>::is_empty")]
     errors: &'a [ServerError],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    extensions: Option<&'a Value>,
 }
 
 /// Writes a GraphQL response. Without `data` it is a request error: 400 for the GraphQL media
@@ -536,6 +659,17 @@ fn graphql_response(
     data: Option<async_graphql::Value>,
     errors: Vec<ServerError>,
 ) -> Response {
+    graphql_response_with(response_type, data, errors, None, MAX_RESPONSE_BYTES)
+}
+
+/// [`graphql_response`] with top-level `extensions` (the cost of the request).
+fn graphql_response_with(
+    response_type: ResponseType,
+    data: Option<async_graphql::Value>,
+    errors: Vec<ServerError>,
+    extensions: Option<&Value>,
+    max_bytes: usize,
+) -> Response {
     let status = match (response_type, &data) {
         (ResponseType::GraphqlResponse, None) => StatusCode::BAD_REQUEST,
         _ => StatusCode::OK,
@@ -543,9 +677,24 @@ fn graphql_response(
     let body = ResponseBody {
         data: data.as_ref(),
         errors: &errors,
+        extensions,
     };
-    let bytes = match serde_json::to_vec(&body) {
-        Ok(bytes) => bytes,
+    let mut out = Bounded {
+        bytes: Vec::new(),
+        limit: max_bytes,
+    };
+    let bytes = match serde_json::to_writer(&mut out, &body) {
+        Ok(()) => out.bytes,
+        Err(_) if out.bytes.len() >= max_bytes => {
+            // Stopped as soon as it passed the bound: the rest was never built.
+            return refuse(
+                status_for_refusal(response_type),
+                ErrorCode::MaxComplexityExceeded,
+                &format!(
+                    "The response is larger than the limit of {max_bytes} bytes: ask for fewer records or fields."
+                ),
+            );
+        }
         Err(err) => {
             tracing::error!(cause = %err, "a response could not be serialized");
             return refuse(
@@ -561,6 +710,41 @@ fn graphql_response(
         bytes,
     )
         .into_response()
+}
+
+/// The largest body of a transport refusal or request error (they are small); executed
+/// responses are bounded by `TRAPEZE_MAX_RESPONSE_BYTES`.
+const MAX_RESPONSE_BYTES: usize = 16 << 20;
+
+/// A writer that refuses to grow past `limit`, so serialization stops there.
+struct Bounded {
+    bytes: Vec<u8>,
+    limit: usize,
+}
+
+impl std::io::Write for Bounded {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.bytes.len() + buf.len() > self.limit {
+            self.bytes
+                .extend_from_slice(&buf[..self.limit - self.bytes.len()]);
+            return Err(std::io::Error::other("response too large"));
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A response too large to send: 400 for the GraphQL media type, which may say a request was
+/// refused as a whole; 200 for legacy JSON.
+fn status_for_refusal(response_type: ResponseType) -> StatusCode {
+    match response_type {
+        ResponseType::GraphqlResponse => StatusCode::BAD_REQUEST,
+        ResponseType::Json => StatusCode::OK,
+    }
 }
 
 enum BodyError {

@@ -1,9 +1,14 @@
 //! The transport: axum routes, the per-request span and id, health and metrics.
 
+pub mod budget;
 mod graphql;
 mod negotiate;
+pub mod serve;
 
-use std::{sync::Arc, time::Instant};
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use axum::{
     Router,
@@ -18,7 +23,7 @@ use serde_json::json;
 use tracing::{Instrument, field::Empty};
 use uuid::Uuid;
 
-use crate::{config::Settings, graphql::Schemas, metrics::Metrics, service::auth::Auth};
+use crate::{config::Settings, error::ErrorCode, graphql::Schemas, metrics::Metrics, service::auth::Auth};
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -28,6 +33,8 @@ pub struct AppState {
     pub schema: Schemas,
     pub metrics: Arc<Metrics>,
     pub auth: Arc<Auth>,
+    /// Query-cost budgets per principal.
+    pub budgets: Arc<budget::Budgets>,
 }
 
 /// The id of one HTTP request: in its log lines, its `x-request-id` header and the
@@ -37,8 +44,14 @@ pub struct RequestId(pub Uuid);
 
 /// The routes of the server.
 pub fn router(state: AppState) -> Router {
+    let deadline = Duration::from_millis(state.settings.timeouts.request_ms);
     Router::new()
-        .route("/graphql", get(graphql::get).post(graphql::post))
+        .route(
+            "/graphql",
+            get(graphql::get)
+                .post(graphql::post)
+                .layer(middleware::from_fn_with_state(deadline, within_deadline)),
+        )
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
@@ -72,6 +85,34 @@ async fn trace_request(mut req: Request, next: Next) -> Response {
         response.headers_mut().insert("x-request-id", value);
     }
     response
+}
+
+/// Gives up a GraphQL request that takes longer than `TRAPEZE_REQUEST_TIMEOUT_MS`, reading its
+/// body included (a client trickling a body holds nothing longer). Dropping the handler drops
+/// its transaction, which rolls back: a write either committed whole before the deadline or left
+/// nothing. On PostgreSQL the same limit is each statement's `statement_timeout`, so the
+/// database stops the query too.
+async fn within_deadline(State(deadline): State<Duration>, req: Request, next: Next) -> Response {
+    match tokio::time::timeout(deadline, next.run(req)).await {
+        Ok(response) => response,
+        Err(_) => {
+            let ms = deadline.as_millis();
+            tracing::warn!(timeout_ms = %ms, "request timed out");
+            let body = json!({ "errors": [{
+                "message": format!("The request took longer than the server's limit of {ms} ms and was cancelled; a write it made either committed whole before the limit or was rolled back."),
+                "extensions": { "code": ErrorCode::Throttled.as_str(), "timeoutMs": ms },
+            }] });
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [
+                    (header::CONTENT_TYPE, "application/json; charset=utf-8"),
+                    (header::RETRY_AFTER, "1"),
+                ],
+                body.to_string(),
+            )
+                .into_response()
+        }
+    }
 }
 
 /// Alive: the process answers.

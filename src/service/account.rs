@@ -152,7 +152,7 @@ pub async fn find_many(
 }
 
 fn domain_taken(err: sea_orm::DbErr) -> AppError {
-    if is_unique_violation(&err) {
+    if is_unique_violation(&err, &crate::error::ACCOUNT_DOMAIN) {
         AppError::rejected(
             &["domain"],
             UserErrorCode::Taken,

@@ -39,6 +39,8 @@ pub struct Auth {
     pub keys: JwtKeys,
     pub access_ttl: Duration,
     pub refresh_ttl: Duration,
+    /// The first wait of throttled sign-in (`TRAPEZE_LOGIN_THROTTLE_DELAY_MS`).
+    pub login_throttle_delay_ms: i64,
     /// Principals already read, so a request need not read its caller again.
     pub principals: PrincipalCache,
 }
@@ -151,6 +153,7 @@ impl Auth {
             keys: JwtKeys::new(current.as_bytes(), &previous),
             access_ttl: Duration::seconds(settings.access_token_ttl_seconds as i64),
             refresh_ttl: Duration::days(settings.refresh_token_ttl_days as i64),
+            login_throttle_delay_ms: settings.login_throttle_delay_ms as i64,
             principals: PrincipalCache::new(Arc::new(Policy::new(db.get_database_backend()))),
         })
     }
@@ -313,12 +316,17 @@ fn invalid_credentials() -> AppError {
 }
 
 /// Signs in with email and password. A wrong email and a wrong password look the same.
+/// Guessing is throttled per email and per client address before any password is hashed
+/// (`service::throttle`): THROTTLED, changing nothing, while either must wait.
 pub async fn login(
     db: &DatabaseConnection,
     auth: &Auth,
     email: &str,
     password: &str,
+    client: Option<std::net::IpAddr>,
 ) -> Result<Session, AppError> {
+    let attempt = super::throttle::Attempt::new(email, client, auth.login_throttle_delay_ms);
+    super::throttle::admit(db, &attempt).await?;
     let user = app_user::Entity::find()
         .filter(app_user::Column::EmailKey.eq(email.trim().to_lowercase()))
         .one(db)
@@ -331,6 +339,7 @@ pub async fn login(
         return Err(invalid_credentials());
     }
     let user = user.ok_or_else(invalid_credentials)?;
+    super::throttle::succeeded(db, &attempt).await?;
     let txn = super::write(db).await?;
     let now = Utc::now();
     let mut active: app_user::ActiveModel = user.into();

@@ -226,7 +226,7 @@ async fn clear_primary(
 }
 
 fn participant_taken(err: sea_orm::DbErr) -> AppError {
-    if is_unique_violation(&err) {
+    if is_unique_violation(&err, &crate::error::PARTICIPANT) {
         AppError::rejected(
             &["stakeholderId"],
             UserErrorCode::Taken,

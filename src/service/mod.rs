@@ -18,6 +18,7 @@ pub mod role;
 pub mod scoring;
 pub mod stage;
 pub mod stakeholder;
+pub mod throttle;
 pub mod user;
 
 use sea_orm::{

@@ -176,7 +176,7 @@ fn not_found() -> AppError {
 }
 
 fn name_taken(err: sea_orm::DbErr) -> AppError {
-    if is_unique_violation(&err) {
+    if is_unique_violation(&err, &crate::error::PERSONA_NAME) {
         AppError::rejected(
             &["name"],
             UserErrorCode::Taken,

@@ -165,7 +165,7 @@ async fn write_grants(
 }
 
 fn name_taken(err: sea_orm::DbErr) -> AppError {
-    if is_unique_violation(&err) {
+    if is_unique_violation(&err, &crate::error::ROLE_NAME) {
         AppError::rejected(
             &["name"],
             UserErrorCode::Taken,

@@ -125,3 +125,34 @@ async fn twenty_accounts_with_their_committees_pass_the_default_limits() {
     let body = app.gql_as(Some(&viewer), board, json!({})).await;
     assert!(body.get("errors").is_none(), "{body}");
 }
+
+/// The response size is bounded as well as its cost: past `TRAPEZE_MAX_RESPONSE_BYTES` the
+/// serialization stops and the caller is told to ask for less.
+#[tokio::test]
+async fn a_response_past_the_size_bound_is_refused() {
+    let app = TestApp::spawn_with(Store::Sqlite, &[("TRAPEZE_MAX_RESPONSE_BYTES", "4000")])
+        .await
+        .unwrap();
+    let name = "n".repeat(190);
+    for i in 0..30 {
+        let data = app
+            .data(
+                "mutation($i: CreateAccountInput!) { createAccount(input: $i) { userErrors { code } } }",
+                json!({ "i": { "name": format!("{name}{i}"), "domain": format!("a{i}.example") } }),
+            )
+            .await;
+        assert_eq!(data["createAccount"]["userErrors"], json!([]), "{data}");
+    }
+    let small = app
+        .gql("{ accounts(first: 5) { nodes { id } } }", json!({}))
+        .await;
+    assert!(small.get("errors").is_none(), "{small}");
+    let res = app
+        .post("{ accounts(first: 30) { nodes { id name } } }", json!({}))
+        .await;
+    assert_eq!(res.status(), 200);
+    let text = res.text().await.unwrap();
+    assert!(text.len() < 4000, "{} bytes", text.len());
+    let body: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(first_code(&body), "MAX_COMPLEXITY_EXCEEDED", "{body}");
+}

@@ -25,3 +25,5 @@ mod schema;
 mod seed;
 mod stage;
 mod stakeholder;
+mod throttle;
+mod timeouts;

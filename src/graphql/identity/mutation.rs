@@ -221,7 +221,8 @@ pub struct IdentityMutation;
 impl IdentityMutation {
     /// Signs in. A wrong email and a wrong password give the same INVALID error.
     async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> async_graphql::Result<LoginPayload> {
-        let result = service::auth::login(db(ctx)?, auth(ctx)?, &input.email, &input.password).await;
+        let client = crate::graphql::client_ip(ctx);
+        let result = service::auth::login(db(ctx)?, auth(ctx)?, &input.email, &input.password, client).await;
         let (access_token, refresh_token, access_token_expires_at, user, user_errors) =
             session_parts(result)?;
         Ok(LoginPayload {

@@ -1,0 +1,206 @@
+//! Password guessing is throttled per email and per client address, with the state in the
+//! database (so replicas share it): THROTTLED with `Retry-After`, 429 where the media type
+//! allows, and nothing evaluated meanwhile. The first wait is set to ten minutes here, so every
+//! refusal below is certain however slow the machine.
+
+use reqwest::header::{ACCEPT, RETRY_AFTER};
+use sea_orm::{ConnectionTrait, Statement};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::helpers::{ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, Store, TestApp, first_code};
+
+const LOGIN: &str = "mutation($e: String!, $p: String!) { login(input: { email: $e, password: $p }) { accessToken userErrors { code } } }";
+
+async fn app(store: Store) -> Option<TestApp> {
+    TestApp::spawn_with(store, &[("TRAPEZE_LOGIN_THROTTLE_DELAY_MS", "600000")]).await
+}
+
+async fn try_login(app: &TestApp, email: &str, password: &str) -> Value {
+    app.gql_as(None, LOGIN, json!({ "e": email, "p": password }))
+        .await
+}
+
+fn outcome(body: &Value) -> &str {
+    if body["data"]["login"]["accessToken"].is_string() {
+        return "SIGNED_IN";
+    }
+    if let Some(code) = body["data"]["login"]["userErrors"][0]["code"].as_str() {
+        return code;
+    }
+    first_code(body)
+}
+
+async fn guessing_one_account_is_throttled_and_others_are_not(app: TestApp) {
+    let email = format!("victim-{}@example.com", Uuid::now_v7().simple());
+    let role = app.role_id("viewer").await;
+    app.data(
+        "mutation($i: CreateUserInput!) { createUser(input: $i) { user { id } } }",
+        json!({ "i": { "email": email, "displayName": "Victim", "roleId": role, "password": PASSWORD } }),
+    )
+    .await;
+    // Five free misses, and a sixth that is still evaluated (and starts the wait).
+    for i in 0..6 {
+        let body = try_login(&app, &email, &format!("wrong guess {i}")).await;
+        assert_eq!(outcome(&body), "INVALID", "guess {i}: {body}");
+    }
+    // Now even the right password is not evaluated, whatever the case of the email.
+    let body = try_login(&app, &email.to_uppercase(), PASSWORD).await;
+    assert_eq!(outcome(&body), "THROTTLED", "{body}");
+    let seconds = body["errors"][0]["extensions"]["retryAfterSeconds"]
+        .as_u64()
+        .unwrap();
+    assert!((1..=600).contains(&seconds), "{body}");
+    // The GraphQL media type gets 429 and a Retry-After header, without `data`.
+    let res = app
+        .client
+        .post(app.url("/graphql"))
+        .header(ACCEPT, "application/graphql-response+json")
+        .json(&json!({ "query": LOGIN, "variables": { "e": email, "p": PASSWORD } }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 429);
+    let retry: u64 = res.headers()[RETRY_AFTER].to_str().unwrap().parse().unwrap();
+    assert!((1..=600).contains(&retry));
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(first_code(&body), "THROTTLED", "{body}");
+    assert!(body.get("data").is_none(), "{body}");
+    // Another account, from the same client, is not slowed down.
+    let body = try_login(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    assert_eq!(outcome(&body), "SIGNED_IN", "{body}");
+    // No email is stored in clear.
+    let rows = app
+        .db
+        .query_all_raw(Statement::from_string(
+            app.db.get_database_backend(),
+            "SELECT key FROM login_throttle".to_owned(),
+        ))
+        .await
+        .unwrap();
+    assert!(!rows.is_empty());
+    for row in rows {
+        let key: String = row.try_get("", "key").unwrap();
+        assert!(!key.contains('@') && key.len() == 64, "{key}");
+    }
+}
+
+/// Guesses sent at once are counted before any is evaluated: of 20 concurrent misses on one
+/// account, exactly the five free ones and the one that starts the wait are evaluated.
+async fn concurrent_guesses_cannot_slip_through_together(app: TestApp) {
+    let email = format!("nobody-{}@example.com", Uuid::now_v7().simple());
+    let guesses = (0..20).map(|i| {
+        let (app, email) = (&app, email.clone());
+        async move { outcome(&try_login(app, &email, &format!("guess {i}")).await).to_owned() }
+    });
+    let outcomes = futures_util::future::join_all(guesses).await;
+    let evaluated = outcomes.iter().filter(|o| *o == "INVALID").count();
+    let refused = outcomes.iter().filter(|o| *o == "THROTTLED").count();
+    assert_eq!((evaluated, refused), (6, 14), "{outcomes:?}");
+}
+
+/// One client trying a password on many accounts is stopped too (30 free misses per address).
+async fn one_client_guessing_many_accounts_is_throttled(app: TestApp) {
+    for i in 0..31 {
+        let email = format!("user{i}-{}@example.com", Uuid::now_v7().simple());
+        let body = try_login(&app, &email, "Summer2026!").await;
+        assert_eq!(outcome(&body), "INVALID", "account {i}: {body}");
+    }
+    let body = try_login(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    assert_eq!(outcome(&body), "THROTTLED", "{body}");
+}
+
+/// Successful sign-ins do not add up: colleagues behind one address never reach a block.
+async fn successful_sign_ins_are_not_counted(app: TestApp) {
+    for _ in 0..40 {
+        let body = try_login(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+        assert_eq!(outcome(&body), "SIGNED_IN", "{body}");
+    }
+}
+
+macro_rules! throttled_on_both_stores {
+    ($($name:ident),+ $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(super::app(crate::helpers::Store::Sqlite).await.unwrap()).await;
+                }
+            )+
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    match super::app(crate::helpers::Store::Postgres).await {
+                        Some(app) => super::$name(app).await,
+                        None => eprintln!("skipped: {} is not set", crate::helpers::POSTGRES_ENV),
+                    }
+                }
+            )+
+        }
+    };
+}
+
+throttled_on_both_stores!(
+    guessing_one_account_is_throttled_and_others_are_not,
+    concurrent_guesses_cannot_slip_through_together,
+    one_client_guessing_many_accounts_is_throttled,
+    successful_sign_ins_are_not_counted,
+);
+
+/// Every request spends query cost from its principal's budget and is told what is left
+/// (`extensions.cost`); once spent, requests are refused with THROTTLED and a wait, and other
+/// principals are not affected.
+#[tokio::test]
+async fn query_cost_is_budgeted_per_principal() {
+    // Refilling by one point a second: nothing refills noticeably during the test.
+    let app = TestApp::spawn_with(
+        Store::Sqlite,
+        &[("TRAPEZE_COST_BUDGET", "600"), ("TRAPEZE_COST_RESTORE_RATE", "1")],
+    )
+    .await
+    .unwrap();
+    let (_, viewer) = app.user_with_role("viewer").await;
+    let page = "{ accounts(first: 50) { nodes { id name } } }";
+    let body = app.gql_as(Some(&viewer), page, json!({})).await;
+    assert!(body.get("errors").is_none(), "{body}");
+    let cost = &body["extensions"]["cost"];
+    assert_eq!(cost["requestedQueryCost"], 1 + 50 + 100, "{body}");
+    assert_eq!(cost["throttleStatus"]["maximumAvailable"], 600);
+    assert_eq!(cost["throttleStatus"]["restoreRate"], 1);
+    let left = cost["throttleStatus"]["currentlyAvailable"].as_u64().unwrap();
+    assert!((449..=450).contains(&left), "{body}");
+    // 151 points each: two more fit, the fourth does not.
+    for _ in 0..2 {
+        let body = app.gql_as(Some(&viewer), page, json!({})).await;
+        assert!(body.get("errors").is_none(), "{body}");
+    }
+    let res = app
+        .client
+        .post(app.url("/graphql"))
+        .bearer_auth(&viewer)
+        .header(ACCEPT, "application/graphql-response+json")
+        .json(&json!({ "query": page }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 429);
+    let wait: u64 = res.headers()[RETRY_AFTER].to_str().unwrap().parse().unwrap();
+    assert!(wait >= 1);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(first_code(&body), "THROTTLED", "{body}");
+    assert!(body.get("data").is_none());
+    assert_eq!(body["extensions"]["cost"]["requestedQueryCost"], 151);
+    // A request larger than the whole budget says so, and never waits.
+    let huge = "{ accounts(first: 100) { nodes { id name domain tier status createdAt } } }";
+    let body = app.gql(huge, json!({})).await;
+    assert_eq!(first_code(&body), "THROTTLED", "{body}");
+    assert!(
+        body["errors"][0]["extensions"].get("retryAfterSeconds").is_none(),
+        "{body}"
+    );
+    // The admin's budget is their own.
+    let body = app.gql(page, json!({})).await;
+    assert!(body.get("errors").is_none(), "{body}");
+}
