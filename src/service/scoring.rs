@@ -28,6 +28,15 @@ use crate::{
     },
 };
 
+/// The settings, for a caller holding `scoring.manage` (the contract puts them with the rules).
+pub async fn settings_for(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+) -> Result<scoring_settings::Model, AppError> {
+    authz::authorize(principal, Permission::ScoringManage, Resource::Any)?;
+    settings(db).await
+}
+
 /// The one settings row.
 pub async fn settings(db: &impl ConnectionTrait) -> Result<scoring_settings::Model, AppError> {
     scoring_settings::Entity::find_by_id(1)

@@ -202,10 +202,11 @@ impl ScoringQuery {
         Ok(page.map(ScoringRule).into())
     }
 
-    /// Scoring and handoff settings; everyone signed in may read them.
+    /// Scoring and handoff settings (`scoring.manage`).
     async fn scoring_settings(&self, ctx: &Context<'_>) -> async_graphql::Result<ScoringSettings> {
-        principal(ctx)?;
-        Ok(ScoringSettings(service::settings(db(ctx)?).await?))
+        Ok(ScoringSettings(
+            service::settings_for(db(ctx)?, principal(ctx)?).await?,
+        ))
     }
 }
 
