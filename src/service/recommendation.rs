@@ -1,8 +1,8 @@
 //! What to send to whom next: the facts behind `Opportunity.recommendations` and
-//! `Stakeholder.recommendations`, read in six statements for any number of asks, participants
-//! and content (the participants, the people, the deals' open risks, their competitors, the tags
-//! of published content that could match, and who engaged with what), then ranked by the rules
-//! of `domain::recommendation`.
+//! `Stakeholder.recommendations`, read in six statements for any number of asks of one kind,
+//! participants and content (the participants, the people, the deals' open risks, their
+//! competitors, the tags of published content that could match, and who engaged with what),
+//! then ranked by the rules of `domain::recommendation`.
 //!
 //! Reads start from the scoped finders: only deals the caller may read, only people they may
 //! read (a person they may not read is left out), only content they may read (the rest is left
@@ -48,8 +48,34 @@ pub enum Ask {
     },
 }
 
-/// The ranked recommendations of each ask, in one pass over the facts of them all.
+/// The ranked recommendations of each ask. Asks about a person's open deals are read apart from
+/// the asks naming their deals, so that a closed deal asked for by id in the same batch never
+/// leaks into a person's open-deal list; each group is one pass over the facts of all its asks.
 pub async fn recommendations(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    asks: &[Ask],
+) -> Result<HashMap<Ask, Vec<Recommendation>>, AppError> {
+    let (open_deals, named): (Vec<Ask>, Vec<Ask>) = asks.iter().partition(|a| {
+        matches!(
+            a,
+            Ask::Person {
+                opportunity_id: None,
+                ..
+            }
+        )
+    });
+    let mut out = HashMap::new();
+    for group in [named, open_deals] {
+        if !group.is_empty() {
+            out.extend(recommend_group(db, principal, &group).await?);
+        }
+    }
+    Ok(out)
+}
+
+/// The ranked recommendations of asks of one group, in one pass over the facts of them all.
+async fn recommend_group(
     db: &impl ConnectionTrait,
     principal: &Principal,
     asks: &[Ask],

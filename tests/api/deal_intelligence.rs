@@ -498,6 +498,13 @@ async fn a_person_on_two_deals_gets_each_content_once(app: TestApp) {
     let data = app.data(PERSON_RECOMMENDATIONS, json!({ "id": ann })).await;
     assert_eq!(listed(&data["node"]["recommendations"]).len(), 1);
     assert_eq!(listed(&data["node"]["recommendations"])[0].2, 10);
+    // Asked together at one level, the closed deal's list and the person's open-deal list stay
+    // apart.
+    let both = "query($d: ID!, $p: ID!) { nodes(ids: [$d, $p]) {
+      ... on Opportunity { recommendations { score } } ... on Stakeholder { recommendations { score } } } }";
+    let data = app.data(both, json!({ "d": one, "p": ann })).await;
+    assert_eq!(data["nodes"][0]["recommendations"], json!([{ "score": 30 }]));
+    assert_eq!(data["nodes"][1]["recommendations"], json!([{ "score": 10 }]));
     let _ = card;
 }
 
