@@ -13,6 +13,9 @@ pub struct Model {
     pub decay_half_life_days: i32,
     /// Hours sales have to accept an MQL.
     pub handoff_sla_hours: i32,
+    /// The buying roles a committee should have (`Opportunity.coverage`), as comma-separated
+    /// role names in order.
+    pub committee_roles: String,
     pub updated_at: DateTimeUtc,
     pub version: i32,
 }

@@ -21,10 +21,11 @@ use std::{
 };
 
 use async_graphql::dataloader::{DataLoader, Loader};
+use chrono::{DateTime, Utc};
 use entity::{
     account, app_user, content, deal_participant, deal_risk, engagement,
     enums::{BuyingRole, BuyingStage},
-    opportunity, persona, role, stage_change, stakeholder,
+    opportunity, persona, role, scoring_settings, stage_change, stakeholder,
 };
 use futures_util::future::{BoxFuture, join_all, poll_fn};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
@@ -35,11 +36,13 @@ use crate::{
     domain::{
         authz::Principal,
         permission::{Permission, Scope},
+        recommendation::Recommendation,
     },
     error::AppError,
     service::{
         self,
         page::{self, Nested, PageRows},
+        recommendation::Ask,
     },
 };
 
@@ -73,6 +76,10 @@ pub struct Loaders {
     pub feedback: DataLoader<Grouped<entity::lead_feedback::Model>>,
     pub history_pages: DataLoader<NestedPages<stage_change::Entity>>,
     pub history_counts: Arc<DataLoader<NestedCounts<stage_change::Entity>>>,
+    /// Each stakeholder's latest touch (committee coverage).
+    pub last_touches: DataLoader<Grouped<DateTime<Utc>>>,
+    pub settings: DataLoader<SettingsLoader>,
+    pub recommendations: DataLoader<RecommendationLoader>,
 }
 
 /// The batches the loaders of one request have queued.
@@ -241,6 +248,12 @@ impl Loaders {
             }),
             history_pages: dl!(NestedPages::new(db)),
             history_counts: Arc::new(dl!(NestedCounts::new(db))),
+            last_touches: grouped!(|db, keys| service::engagement::last_touches_of(&db, &keys).await),
+            settings: dl!(SettingsLoader(db.clone())),
+            recommendations: dl!(RecommendationLoader {
+                db: db.clone(),
+                caller: caller.clone(),
+            }),
         }
     }
 }
@@ -380,6 +393,40 @@ impl Loader<Uuid> for DirectReportsLoader {
             }
         }
         Ok(out)
+    }
+}
+
+/// The one row of scoring settings, read once per request.
+pub struct SettingsLoader(DatabaseConnection);
+
+impl Loader<()> for SettingsLoader {
+    type Value = scoring_settings::Model;
+    type Error = LoadError;
+
+    async fn load(&self, _: &[()]) -> Result<HashMap<(), Self::Value>, Self::Error> {
+        let settings = service::scoring::settings(&self.0).await.map_err(load_error)?;
+        Ok([((), settings)].into())
+    }
+}
+
+/// Recommendations of a level's asks (deals, people), computed together in a fixed number of
+/// statements (`service::recommendation`), as far as the caller may read.
+pub struct RecommendationLoader {
+    db: DatabaseConnection,
+    caller: Option<Arc<Principal>>,
+}
+
+impl Loader<Ask> for RecommendationLoader {
+    type Value = Vec<Recommendation>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Ask]) -> Result<HashMap<Ask, Self::Value>, Self::Error> {
+        let Some(caller) = self.caller.as_deref() else {
+            return Ok(HashMap::new());
+        };
+        service::recommendation::recommendations(&self.db, caller, keys)
+            .await
+            .map_err(load_error)
     }
 }
 

@@ -15,6 +15,7 @@ pub mod fragments;
 pub mod guardrails;
 pub mod identity;
 pub mod input;
+pub mod intelligence;
 pub mod lead;
 pub mod loader;
 pub mod node;

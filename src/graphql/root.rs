@@ -9,6 +9,7 @@ use super::{
     deal::DealMutation,
     engagement::{EngagementMutation, EngagementQuery},
     identity::{IdentityMutation, IdentityQuery},
+    intelligence::IntelligenceQuery,
     lead::LeadMutation,
     node::NodeQuery,
     opportunity::{OpportunityMutation, OpportunityQuery},
@@ -31,6 +32,7 @@ pub struct Query(
     StageQuery,
     ScoringQuery,
     AnalyticsQuery,
+    IntelligenceQuery,
 );
 
 #[derive(MergedObject, Default)]

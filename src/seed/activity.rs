@@ -231,6 +231,24 @@ pub fn risks(
         .collect()
 }
 
+/// What a person on a live deal reads for it: a battlecard for one of the deal's competitors or
+/// proof (case studies, ROI calculators, whitepapers), twice as often on deals that end won, so
+/// recommendations and `contentInfluence` have something believable to show.
+fn deal_content(rng: &mut Rng, world: &World, deal: &Deal, ms: i64) -> Option<Uuid> {
+    let share = if deal.stage == OpportunityStage::ClosedWon {
+        0.5
+    } else {
+        0.25
+    };
+    if !rng.chance(share) {
+        return None;
+    }
+    match rng.pick_opt(&deal.competitors).filter(|_| rng.chance(0.5)) {
+        Some(c) => world.library.battlecards.get(c)?.pick_before(rng, ms),
+        None => world.library.proof.pick_before(rng, ms),
+    }
+}
+
 const TOUCHES: [(EngagementKind, u32); 13] = [
     (EngagementKind::EmailOpened, 20),
     (EngagementKind::EmailClicked, 10),
@@ -278,10 +296,23 @@ pub fn engagements(
         for _ in 0..count {
             let occurred = rng.range(person.created, world.now - 60 * SECOND_MS);
             let mut kind = rng.weighted(&TOUCHES);
+            let live: Vec<usize> = mine
+                .iter()
+                .copied()
+                .filter(|d| deals[*d].live_at(occurred))
+                .collect();
             let content = match kind {
                 EngagementKind::ContentViewed
                 | EngagementKind::ContentDownloaded
-                | EngagementKind::ContentShared => world.library.published.pick_before(rng, occurred),
+                | EngagementKind::ContentShared => {
+                    let for_deal = rng
+                        .pick_opt(&live)
+                        .and_then(|d| deal_content(rng, world, &deals[d], occurred));
+                    match for_deal {
+                        Some(c) => Some(c),
+                        None => world.library.published.pick_before(rng, occurred),
+                    }
+                }
                 EngagementKind::WebinarRegistered | EngagementKind::WebinarAttended => {
                     world.library.webinars.pick_before(rng, occurred)
                 }
@@ -300,11 +331,6 @@ pub fn engagements(
                     | EngagementKind::ContentShared
                     | EngagementKind::EmailReplied
             );
-            let live: Vec<usize> = mine
-                .iter()
-                .copied()
-                .filter(|d| deals[*d].live_at(occurred))
-                .collect();
             let deal = rng.pick_opt(&live).filter(|_| sales_touch && rng.chance(0.8));
             let recorded_by = match kind {
                 EngagementKind::Meeting | EngagementKind::Call => deal

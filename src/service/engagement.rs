@@ -144,6 +144,23 @@ pub async fn find_many(
     super::visible_by_ids(db, visible(principal), Column::Id, ids).await
 }
 
+/// Each stakeholder's latest touch of any kind, on any deal or none (committee coverage): one
+/// statement, read from the `(stakeholder_id, occurred_at)` index.
+pub async fn last_touches_of(
+    db: &impl ConnectionTrait,
+    stakeholder_ids: &[Uuid],
+) -> Result<Vec<(Uuid, DateTime<Utc>)>, sea_orm::DbErr> {
+    Engagement::find()
+        .select_only()
+        .column(Column::StakeholderId)
+        .column_as(Column::OccurredAt.max(), "last")
+        .filter(Column::StakeholderId.is_in(stakeholder_ids.iter().copied()))
+        .group_by(Column::StakeholderId)
+        .into_tuple()
+        .all(db)
+        .await
+}
+
 pub struct NewEngagement {
     pub stakeholder_id: Option<Uuid>,
     pub kind: EngagementKind,

@@ -14,6 +14,7 @@ pub mod opportunity;
 pub mod page;
 pub mod persona;
 pub mod policy;
+pub mod recommendation;
 pub mod role;
 pub mod scoring;
 pub mod stage;

@@ -16,6 +16,7 @@ use uuid::Uuid;
 use crate::{
     domain::{
         authz::{self, Principal, Resource},
+        coverage,
         permission::Permission,
         scoring::{self as rules, Fit, Touch},
         text, version,
@@ -37,6 +38,11 @@ pub async fn settings_for(
     settings(db).await
 }
 
+/// The roles a buying committee should have, in the setting's order.
+pub async fn committee_roles(db: &impl ConnectionTrait) -> Result<Vec<entity::enums::BuyingRole>, AppError> {
+    Ok(coverage::parse_roles(&settings(db).await?.committee_roles))
+}
+
 /// The one settings row.
 pub async fn settings(db: &impl ConnectionTrait) -> Result<scoring_settings::Model, AppError> {
     scoring_settings::Entity::find_by_id(1)
@@ -50,6 +56,8 @@ pub struct SettingsChanges {
     pub mql_threshold: Option<i32>,
     pub decay_half_life_days: Option<i32>,
     pub handoff_sla_hours: Option<i32>,
+    /// Replaces the whole list.
+    pub committee_roles: Option<Vec<entity::enums::BuyingRole>>,
     pub expected_version: Option<i32>,
 }
 
@@ -68,7 +76,11 @@ pub async fn update_settings(
         .decay_half_life_days
         .unwrap_or(current.decay_half_life_days);
     let sla = changes.handoff_sla_hours.unwrap_or(current.handoff_sla_hours);
-    let errors = rules::check_settings(threshold, half_life, sla);
+    let mut errors = rules::check_settings(threshold, half_life, sla);
+    let committee = match &changes.committee_roles {
+        Some(roles) => collect(&mut errors, coverage::check_committee_roles(roles)),
+        None => None,
+    };
     if !errors.is_empty() {
         return Err(AppError::Rejected(errors));
     }
@@ -76,6 +88,9 @@ pub async fn update_settings(
     row.mql_threshold = Set(threshold);
     row.decay_half_life_days = Set(half_life);
     row.handoff_sla_hours = Set(sla);
+    if let Some(roles) = committee {
+        row.committee_roles = Set(coverage::format_roles(&roles));
+    }
     row.updated_at = Set(Utc::now());
     row.version = Set(current.version + 1);
     let at = (scoring_settings::Column::Version, current.version);

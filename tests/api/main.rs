@@ -11,6 +11,7 @@ mod account;
 mod analytics;
 mod cli;
 mod content;
+mod deal_intelligence;
 mod engagement;
 mod http;
 mod identity;

@@ -15,6 +15,7 @@ use crate::{
         enums::{LeadSource, OpportunityStage},
         identity::User,
         input::id_filter,
+        intelligence::{self, CommitteeCoverage, ContentRecommendation},
         loader::{loaders, nested_page},
         node::{self, NodeKind},
         order::OrderDirection,
@@ -27,6 +28,7 @@ use crate::{
         history::HistoryParent,
         opportunity::{self as service, OpportunityOrder as Order, OpportunityOrderField as Field},
         page::PageArgs,
+        recommendation::Ask,
     },
 };
 
@@ -148,6 +150,36 @@ impl Opportunity {
             .into_iter()
             .map(DealRisk)
             .collect())
+    }
+
+    /// Who on the buying committee holds each role the committee should have
+    /// (`ScoringSettings.committeeRoles`) and who of them had a touch in the last
+    /// `engagedWithinDays` (1 to 3650).
+    #[graphql(
+        complexity = "crate::graphql::list_complexity(crate::graphql::assumed::PARTICIPANTS, child_complexity)"
+    )]
+    async fn coverage(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 30)] engaged_within_days: Option<i32>,
+    ) -> async_graphql::Result<CommitteeCoverage> {
+        intelligence::coverage(ctx, self.0.id, engaged_within_days.unwrap_or(30)).await
+    }
+
+    /// What to send to whom next on this deal: published content each participant you may read
+    /// has not engaged with, highest score first (`first`: 1 to 100; content you may not read is
+    /// left out).
+    #[graphql(complexity = "intelligence::list_cost(first, 10, child_complexity)")]
+    async fn recommendations(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 10)] first: Option<i32>,
+    ) -> async_graphql::Result<Vec<ContentRecommendation>> {
+        let ask = Ask::Deal {
+            opportunity_id: self.0.id,
+            first: intelligence::first(first.unwrap_or(10))?,
+        };
+        intelligence::recommendations(ctx, ask).await
     }
 
     /// A `ReasonCode` name, for a deal closed lost.

@@ -105,6 +105,14 @@ impl ScoringSettings {
         self.0.handoff_sla_hours
     }
 
+    /// The roles a buying committee should have, for `Opportunity.coverage`.
+    async fn committee_roles(&self) -> Vec<BuyingRole> {
+        crate::domain::coverage::parse_roles(&self.0.committee_roles)
+            .into_iter()
+            .map(Into::into)
+            .collect()
+    }
+
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
@@ -168,6 +176,8 @@ pub struct UpdateScoringSettingsInput {
     pub mql_threshold: Option<i32>,
     pub decay_half_life_days: Option<i32>,
     pub handoff_sla_hours: Option<i32>,
+    /// Replaces the whole list (at least one role; a role given twice counts once).
+    pub committee_roles: Option<Vec<BuyingRole>>,
     pub expected_version: Option<i32>,
 }
 
@@ -294,6 +304,9 @@ impl ScoringMutation {
             mql_threshold: input.mql_threshold,
             decay_half_life_days: input.decay_half_life_days,
             handoff_sla_hours: input.handoff_sla_hours,
+            committee_roles: input
+                .committee_roles
+                .map(|roles| roles.into_iter().map(Into::into).collect()),
             expected_version: input.expected_version,
         };
         let (settings, user_errors) =

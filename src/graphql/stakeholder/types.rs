@@ -15,6 +15,7 @@ use crate::{
         enums::{BuyingRole, LeadSource, LeadStage, Sentiment},
         identity::User,
         input::id_filter,
+        intelligence::{self, ContentRecommendation},
         lead::{Handoff, LeadFeedback, ScoreLine},
         loader::{loaders, nested_page},
         node::{self, NodeKind},
@@ -29,6 +30,7 @@ use crate::{
         engagement::EngagementParent,
         history::HistoryParent,
         page::PageArgs,
+        recommendation::Ask,
         stakeholder::{self as service, StakeholderOrder as Order, StakeholderOrderField as Field},
     },
 };
@@ -156,6 +158,25 @@ impl Stakeholder {
 
     async fn last_engaged_at(&self) -> Option<DateTime<Utc>> {
         self.0.last_engaged_at
+    }
+
+    /// What to send this person next: published content they have not engaged with, chosen on
+    /// `opportunityId` or on every open deal of theirs you may read, highest score first
+    /// (`first`: 1 to 100).
+    #[graphql(complexity = "intelligence::list_cost(first, 5, child_complexity)")]
+    async fn recommendations(
+        &self,
+        ctx: &Context<'_>,
+        opportunity_id: Option<ID>,
+        #[graphql(default = 5)] first: Option<i32>,
+    ) -> async_graphql::Result<Vec<ContentRecommendation>> {
+        let ask = Ask::Person {
+            stakeholder_id: self.0.id,
+            opportunity_id: opportunity_id
+                .map(|id| node::decode_as(&id, NodeKind::Opportunity).unwrap_or_default()),
+            first: intelligence::first(first.unwrap_or(5))?,
+        };
+        intelligence::recommendations(ctx, ask).await
     }
 
     /// Sales' feedback on this lead, newest first.

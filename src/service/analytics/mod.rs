@@ -5,6 +5,7 @@
 //! come back. The same SQL runs on SQLite and PostgreSQL; the few places where they differ
 //! (time arithmetic) are the functions of this module.
 
+pub mod content_influence;
 pub mod deal_funnel;
 pub mod handoff;
 pub mod lead_funnel;
