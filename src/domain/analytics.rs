@@ -138,9 +138,9 @@ pub fn order_reasons<T: Ord>(reasons: &mut [(T, i64)]) {
     reasons.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
 }
 
-/// An amount from a whole number of cents.
-pub fn from_cents(cents: i64) -> Decimal {
-    Decimal::new(cents, 2)
+/// An amount from a whole number of cents (a sum of many amounts, so wider than one).
+pub fn from_cents(cents: i128) -> Decimal {
+    from_cents_wide(cents)
 }
 
 /// `numerator / denominator` to the nearest whole number, halves away from zero.
@@ -155,17 +155,19 @@ fn divide_rounded(numerator: i128, denominator: i128) -> i128 {
 
 /// A weighted amount from the sum of `cents * probability` (probability in percent), to the
 /// cent: the sum is exact, only the result is rounded (halves away from zero).
-pub fn weighted(cents_times_percent: i64) -> Decimal {
-    from_cents_wide(divide_rounded(i128::from(cents_times_percent), 100))
+pub fn weighted(cents_times_percent: i128) -> Decimal {
+    from_cents_wide(divide_rounded(cents_times_percent, 100))
 }
 
 /// The average of `count` amounts summing to `cents`, to the cent (halves away from zero).
-pub fn average(cents: i64, count: i64) -> Option<Decimal> {
-    (count > 0).then(|| from_cents_wide(divide_rounded(2 * i128::from(cents), 2 * i128::from(count))))
+pub fn average(cents: i128, count: i64) -> Option<Decimal> {
+    (count > 0).then(|| from_cents_wide(divide_rounded(2 * cents, 2 * i128::from(count))))
 }
 
+/// A decimal holds 96 bits: about 79 billion deals at the largest amount. Past that (which no
+/// store reaches) the figure saturates rather than failing the report.
 fn from_cents_wide(cents: i128) -> Decimal {
-    Decimal::from_i128_with_scale(cents, 2)
+    Decimal::try_from_i128_with_scale(cents, 2).unwrap_or(if cents < 0 { Decimal::MIN } else { Decimal::MAX })
 }
 
 #[cfg(test)]
@@ -255,5 +257,13 @@ mod tests {
         assert_eq!(average(1000, 3).map(|d| d.to_string()), Some("3.33".into()));
         assert_eq!(average(1001, 2).map(|d| d.to_string()), Some("5.01".into()));
         assert_eq!(average(1, 0), None);
+        // Sums past 64 bits stay exact: ten deals at the largest amount, weighted at 100 %.
+        let max = 999_999_999_999_999_999_i128;
+        assert_eq!(from_cents(10 * max).to_string(), "99999999999999999.90");
+        assert_eq!(weighted(10 * max * 100).to_string(), "99999999999999999.90");
+        assert_eq!(
+            average(10 * max, 10).map(|d| d.to_string()),
+            Some("9999999999999999.99".into())
+        );
     }
 }

@@ -4,6 +4,7 @@ pub mod account;
 pub mod analytics;
 pub mod authz;
 pub mod content;
+pub mod money;
 pub mod opportunity;
 pub mod permission;
 pub mod persona;

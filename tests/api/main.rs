@@ -17,6 +17,7 @@ mod identity;
 mod jwt;
 mod lead;
 mod limits;
+mod money;
 mod opportunity;
 mod permissions;
 mod persona;
