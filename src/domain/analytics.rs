@@ -6,6 +6,8 @@ use chrono::{DateTime, Months, Utc};
 use entity::enums::LeadStage;
 use sea_orm::prelude::Decimal;
 
+use crate::domain::time;
+
 /// The longest period a report covers.
 pub const MAX_PERIOD_YEARS: u32 = 10;
 
@@ -24,6 +26,8 @@ pub struct Period {
 pub enum PeriodError {
     EndsBeforeItStarts,
     TooLong,
+    /// `from`, `to` or `asOf` lies outside the range the API accepts (`domain::time`).
+    OutOfRange,
 }
 
 impl PeriodError {
@@ -32,6 +36,7 @@ impl PeriodError {
         match self {
             Self::EndsBeforeItStarts => "the period ends (`to`) before it starts (`from`)".into(),
             Self::TooLong => format!("a period spans at most {MAX_PERIOD_YEARS} years"),
+            Self::OutOfRange => time::out_of_range_message(),
         }
     }
 }
@@ -45,6 +50,14 @@ impl Period {
         as_of: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
     ) -> Result<Self, PeriodError> {
+        // The GraphQL inputs refuse such moments already; this holds for every caller.
+        if ![Some(from), Some(to), as_of]
+            .into_iter()
+            .flatten()
+            .all(time::moment_in_range)
+        {
+            return Err(PeriodError::OutOfRange);
+        }
         if to < from {
             return Err(PeriodError::EndsBeforeItStarts);
         }
@@ -188,6 +201,24 @@ mod tests {
             Err(PeriodError::EndsBeforeItStarts)
         );
         assert!(Period::new(at(2026, 1, 1), at(2026, 1, 1), None, now).is_ok());
+    }
+
+    #[test]
+    fn a_period_lies_in_the_accepted_range() {
+        let now = at(2026, 6, 1);
+        let year_zero = at(0, 1, 1);
+        assert_eq!(
+            Period::new(year_zero, at(2026, 1, 1), None, now),
+            Err(PeriodError::OutOfRange)
+        );
+        assert_eq!(
+            Period::new(at(2026, 1, 1), at(2026, 2, 1), Some(at(-4714, 11, 24)), now),
+            Err(PeriodError::OutOfRange)
+        );
+        assert_eq!(
+            Period::new(at(9999, 1, 1), at(10000, 1, 1), None, now),
+            Err(PeriodError::OutOfRange)
+        );
     }
 
     #[test]

@@ -12,4 +12,5 @@ pub mod scoring;
 pub mod stage;
 pub mod stakeholder;
 pub mod text;
+pub mod time;
 pub mod version;
