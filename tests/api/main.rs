@@ -11,6 +11,7 @@ mod account;
 mod analytics;
 mod cli;
 mod content;
+mod cursors;
 mod dates;
 mod engagement;
 mod http;
