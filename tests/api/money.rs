@@ -3,6 +3,8 @@
 //! amount. (SQLite once kept amounts as floats: 123456789012345.67 read back as .70.)
 
 use chrono::{Duration, Utc};
+use migration::{Migrator, MigratorTrait};
+use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
 use crate::{
@@ -205,7 +207,42 @@ async fn the_largest_amounts_are_summed_without_overflow(app: TestApp) {
     );
 }
 
+/// The migration to integer cents carries existing amounts over, and its `down` restores
+/// them (12.34 goes down and up again). The old column held floats on SQLite: 0.29 is
+/// 0.28999999999999998 there and must still come back as 29 cents.
+async fn existing_amounts_are_carried_over_as_cents(app: TestApp) {
+    let acme = account(&app, "Acme").await;
+    let kept = create(&app, &acme, "12.34", "EUR", "WEBINAR").await;
+    let small = create(&app, &acme, "1.00", "EUR", "WEBINAR").await;
+    let large = create(&app, &acme, "7.00", "USD", "WEBINAR").await;
+    let cleared = create(&app, &acme, "5.00", "EUR", "WEBINAR").await;
+    let last = Migrator::get_applied_migrations(&app.db).await.unwrap();
+    assert_eq!(
+        last.last().map(|m| m.name().to_owned()).as_deref(),
+        Some("m20261202_000010_store_money_in_minor_units")
+    );
+
+    // Back to the DECIMAL column (the server is not asked anything meanwhile), where the rows
+    // get the amounts the old column held.
+    Migrator::down(&app.db, Some(1)).await.unwrap();
+    for sql in [
+        "UPDATE opportunity SET amount = 0.29 WHERE amount = 1",
+        "UPDATE opportunity SET amount = 1234567890123.45 WHERE amount = 7",
+        "UPDATE opportunity SET amount = NULL, currency = NULL WHERE amount = 5",
+    ] {
+        let done = app.db.execute_unprepared(sql).await.unwrap();
+        assert_eq!(done.rows_affected(), 1, "{sql}");
+    }
+    Migrator::up(&app.db, None).await.unwrap();
+
+    assert_eq!(read(&app, &kept["id"]).await, money("12.34", "EUR"));
+    assert_eq!(read(&app, &small["id"]).await, money("0.29", "EUR"));
+    assert_eq!(read(&app, &large["id"]).await, money("1234567890123.45", "USD"));
+    assert_eq!(read(&app, &cleared["id"]).await, Value::Null);
+}
+
 on_both_stores!(
     amounts_round_trip_exactly_through_writes_reads_and_sums,
     the_largest_amounts_are_summed_without_overflow,
+    existing_amounts_are_carried_over_as_cents,
 );
