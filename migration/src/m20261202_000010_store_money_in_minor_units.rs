@@ -105,6 +105,15 @@ async fn swap_column(
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
+    /// In one transaction on SQLite too (sea-orm wraps only PostgreSQL by default): the steps
+    /// then run on one connection, all or none. Spread over the pool, a connection whose schema
+    /// was read before the index was dropped refused to create it again ("index
+    /// ix_opportunity_cover_funnel already exists": SQLite rechecks a stale schema for a
+    /// missing name, not for a present one).
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         swap_column(
             manager,
