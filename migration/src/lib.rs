@@ -15,7 +15,7 @@ mod m20261201_000001_count_stages_from_the_index;
 mod m20261201_000002_index_funnel_reads;
 mod m20261201_000003_cover_funnel_reads;
 mod m20261201_000004_page_live_records_by_stage_from_the_index;
-mod m20261202_000010_store_money_in_minor_units;
+mod m20261202_000011_store_money_in_minor_units;
 
 pub struct Migrator;
 
@@ -35,7 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000002_index_funnel_reads::Migration),
             Box::new(m20261201_000003_cover_funnel_reads::Migration),
             Box::new(m20261201_000004_page_live_records_by_stage_from_the_index::Migration),
-            Box::new(m20261202_000010_store_money_in_minor_units::Migration),
+            Box::new(m20261202_000011_store_money_in_minor_units::Migration),
         ]
     }
 }
