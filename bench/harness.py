@@ -30,7 +30,7 @@ OPERATIONS = [
         "label": "point read",
         "needs": "opportunity",
         "query": "query($id: ID!) { opportunity(id: $id) { id name stage amount { amount currency } } }",
-        "peer": "query($id: UUID!) { opportunityByRowId(rowId: $id) { rowId name stage amount currency } }",
+        "peer": "query($id: UUID!) { opportunityByRowId(rowId: $id) { rowId name stage amountMinor currency } }",
     },
     {
         "key": "b",
@@ -39,7 +39,7 @@ OPERATIONS = [
         "query": "{ opportunities(first: 50) { nodes { id name stage amount { amount currency } "
         "account { id name } owner { id displayName } } } }",
         "peer": "{ allOpportunities(first: 50, orderBy: [CREATED_AT_ASC, ROW_ID_ASC], "
-        "filter: { archivedAt: { isNull: true } }) { nodes { rowId name stage amount currency "
+        "filter: { archivedAt: { isNull: true } }) { nodes { rowId name stage amountMinor currency "
         "accountByAccountId { rowId name } appUserByOwnerId { rowId displayName } } } }",
     },
     {
@@ -493,8 +493,9 @@ def normalise_peer(value):
         key = PEER_NAMES.get(key, key)
         if key == "id":
             out["id"] = item.lower() if isinstance(item, str) else item
-        elif key == "amount":
-            out["amount"] = decimal_text(item)
+        elif key == "amountMinor":
+            # the stored cents (a BigInt, sent as a string): the amount is a hundredth of it
+            out["amount"] = None if item is None else decimal_text(Decimal(str(item)) / 100)
         elif key in ("firstName", "lastName") and "firstName" in value and "lastName" in value:
             out["fullName"] = f"{value['firstName']} {value['lastName']}"  # trapeze's fullName
         else:

@@ -31,9 +31,9 @@ pub struct Model {
     pub id: Uuid,
     pub account_id: Uuid,
     pub name: String,
-    /// With two decimal places; `currency` is set whenever `amount` is.
-    #[sea_orm(column_type = "Decimal(Some((18, 2)))")]
-    pub amount: Option<Decimal>,
+    /// The amount in hundredths of the currency unit (cents), an exact integer on every store;
+    /// `currency` is set whenever this is.
+    pub amount_minor: Option<i64>,
     /// ISO 4217, upper case.
     pub currency: Option<String>,
     pub stage: OpportunityStage,

@@ -6,6 +6,8 @@ use chrono::{DateTime, Months, Utc};
 use entity::enums::LeadStage;
 use sea_orm::prelude::Decimal;
 
+use crate::domain::time;
+
 /// The longest period a report covers.
 pub const MAX_PERIOD_YEARS: u32 = 10;
 
@@ -24,6 +26,8 @@ pub struct Period {
 pub enum PeriodError {
     EndsBeforeItStarts,
     TooLong,
+    /// `from`, `to` or `asOf` lies outside the range the API accepts (`domain::time`).
+    OutOfRange,
 }
 
 impl PeriodError {
@@ -32,6 +36,7 @@ impl PeriodError {
         match self {
             Self::EndsBeforeItStarts => "the period ends (`to`) before it starts (`from`)".into(),
             Self::TooLong => format!("a period spans at most {MAX_PERIOD_YEARS} years"),
+            Self::OutOfRange => time::out_of_range_message(),
         }
     }
 }
@@ -45,6 +50,14 @@ impl Period {
         as_of: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
     ) -> Result<Self, PeriodError> {
+        // The GraphQL inputs refuse such moments already; this holds for every caller.
+        if ![Some(from), Some(to), as_of]
+            .into_iter()
+            .flatten()
+            .all(time::moment_in_range)
+        {
+            return Err(PeriodError::OutOfRange);
+        }
         if to < from {
             return Err(PeriodError::EndsBeforeItStarts);
         }
@@ -138,9 +151,9 @@ pub fn order_reasons<T: Ord>(reasons: &mut [(T, i64)]) {
     reasons.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
 }
 
-/// An amount from a whole number of cents.
-pub fn from_cents(cents: i64) -> Decimal {
-    Decimal::new(cents, 2)
+/// An amount from a whole number of cents (a sum of many amounts, so wider than one).
+pub fn from_cents(cents: i128) -> Decimal {
+    from_cents_wide(cents)
 }
 
 /// `numerator / denominator` to the nearest whole number, halves away from zero.
@@ -155,17 +168,19 @@ fn divide_rounded(numerator: i128, denominator: i128) -> i128 {
 
 /// A weighted amount from the sum of `cents * probability` (probability in percent), to the
 /// cent: the sum is exact, only the result is rounded (halves away from zero).
-pub fn weighted(cents_times_percent: i64) -> Decimal {
-    from_cents_wide(divide_rounded(i128::from(cents_times_percent), 100))
+pub fn weighted(cents_times_percent: i128) -> Decimal {
+    from_cents_wide(divide_rounded(cents_times_percent, 100))
 }
 
 /// The average of `count` amounts summing to `cents`, to the cent (halves away from zero).
-pub fn average(cents: i64, count: i64) -> Option<Decimal> {
-    (count > 0).then(|| from_cents_wide(divide_rounded(2 * i128::from(cents), 2 * i128::from(count))))
+pub fn average(cents: i128, count: i64) -> Option<Decimal> {
+    (count > 0).then(|| from_cents_wide(divide_rounded(2 * cents, 2 * i128::from(count))))
 }
 
+/// A decimal holds 96 bits: about 79 billion deals at the largest amount. Past that (which no
+/// store reaches) the figure saturates rather than failing the report.
 fn from_cents_wide(cents: i128) -> Decimal {
-    Decimal::from_i128_with_scale(cents, 2)
+    Decimal::try_from_i128_with_scale(cents, 2).unwrap_or(if cents < 0 { Decimal::MIN } else { Decimal::MAX })
 }
 
 #[cfg(test)]
@@ -186,6 +201,24 @@ mod tests {
             Err(PeriodError::EndsBeforeItStarts)
         );
         assert!(Period::new(at(2026, 1, 1), at(2026, 1, 1), None, now).is_ok());
+    }
+
+    #[test]
+    fn a_period_lies_in_the_accepted_range() {
+        let now = at(2026, 6, 1);
+        let year_zero = at(0, 1, 1);
+        assert_eq!(
+            Period::new(year_zero, at(2026, 1, 1), None, now),
+            Err(PeriodError::OutOfRange)
+        );
+        assert_eq!(
+            Period::new(at(2026, 1, 1), at(2026, 2, 1), Some(at(-4714, 11, 24)), now),
+            Err(PeriodError::OutOfRange)
+        );
+        assert_eq!(
+            Period::new(at(9999, 1, 1), at(10000, 1, 1), None, now),
+            Err(PeriodError::OutOfRange)
+        );
     }
 
     #[test]
@@ -255,5 +288,13 @@ mod tests {
         assert_eq!(average(1000, 3).map(|d| d.to_string()), Some("3.33".into()));
         assert_eq!(average(1001, 2).map(|d| d.to_string()), Some("5.01".into()));
         assert_eq!(average(1, 0), None);
+        // Sums past 64 bits stay exact: ten deals at the largest amount, weighted at 100 %.
+        let max = 999_999_999_999_999_999_i128;
+        assert_eq!(from_cents(10 * max).to_string(), "99999999999999999.90");
+        assert_eq!(weighted(10 * max * 100).to_string(), "99999999999999999.90");
+        assert_eq!(
+            average(10 * max, 10).map(|d| d.to_string()),
+            Some("9999999999999999.99".into())
+        );
     }
 }

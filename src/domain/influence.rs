@@ -13,8 +13,8 @@ pub struct Influence {
     pub stakeholders_reached: i64,
     pub opportunities_influenced: i64,
     pub opportunities_won: i64,
-    pub influenced_cents: BTreeMap<String, i64>,
-    pub won_cents: BTreeMap<String, i64>,
+    pub influenced_cents: BTreeMap<String, i128>,
+    pub won_cents: BTreeMap<String, i128>,
 }
 
 /// The currency figures are ranked by: the first, alphabetically, in which anything was won.
@@ -54,7 +54,10 @@ mod tests {
         Influence {
             content_id: Uuid::from_u128(n),
             touches,
-            won_cents: won.iter().map(|(c, a)| ((*c).to_owned(), *a)).collect(),
+            won_cents: won
+                .iter()
+                .map(|(c, a)| ((*c).to_owned(), i128::from(*a)))
+                .collect(),
             ..Influence::default()
         }
     }

@@ -1,12 +1,11 @@
 //! Rules of opportunities: money, probability and competitors.
 
 use entity::opportunity::OpportunityStage;
-use sea_orm::prelude::Decimal;
 
-use crate::error::{UserError, UserErrorCode};
-
-/// The largest amount a deal can carry (the column holds 16 digits before the point).
-const MAX_AMOUNT: i64 = 9_999_999_999_999_999;
+use crate::{
+    domain::money::Amount,
+    error::{UserError, UserErrorCode},
+};
 
 /// The currencies of ISO 4217 in use.
 const CURRENCIES: &str = "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD \
@@ -38,40 +37,19 @@ pub fn is_open(stage: OpportunityStage) -> bool {
     !matches!(stage, OpportunityStage::ClosedWon | OpportunityStage::ClosedLost)
 }
 
-/// An amount of money: a non-negative decimal with at most two places, and an ISO 4217 code.
-pub fn money(amount: &str, currency: &str) -> Result<(Decimal, String), UserError> {
-    let invalid =
-        |field: &str, message: &str| UserError::new(&["amount", field], UserErrorCode::Invalid, message);
-    let value: Decimal = amount.trim().parse().map_err(|_| {
-        invalid(
-            "amount",
-            "the amount must be a decimal number such as \"12500.00\"",
-        )
-    })?;
-    if value.is_sign_negative() && !value.is_zero() {
-        return Err(invalid("amount", "the amount must not be negative"));
-    }
-    if value.normalize().scale() > 2 {
-        return Err(invalid("amount", "the amount has at most two decimal places"));
-    }
-    if value > Decimal::from(MAX_AMOUNT) {
-        return Err(invalid("amount", "the amount is too large"));
-    }
+/// An amount of money: a non-negative decimal with at most two places (see `Amount`), and an
+/// ISO 4217 code.
+pub fn money(amount: &str, currency: &str) -> Result<(Amount, String), UserError> {
+    let value = Amount::parse(&["amount", "amount"], amount)?;
     let code = currency.trim().to_ascii_uppercase();
     if code.len() != 3 || !CURRENCIES.split_ascii_whitespace().any(|c| c == code) {
-        return Err(invalid(
-            "currency",
+        return Err(UserError::new(
+            &["amount", "currency"],
+            UserErrorCode::Invalid,
             "the currency must be an ISO 4217 code such as USD or EUR",
         ));
     }
-    Ok((value.round_dp(2), code))
-}
-
-/// An amount as stored, in its canonical form with two decimal places (SQLite returns a float).
-pub fn stored_amount(value: Decimal) -> Decimal {
-    let mut v = value.round_dp(2);
-    v.rescale(2);
-    v
+    Ok((value, code))
 }
 
 /// A win probability set by hand: 0 to 100.
@@ -136,9 +114,8 @@ mod tests {
     #[test]
     fn money_is_checked_and_normalised() {
         let (amount, currency) = money(" 12500.5 ", "eur").unwrap();
-        assert_eq!(amount.to_string(), "12500.5");
+        assert_eq!(amount.minor(), 1_250_050);
         assert_eq!(currency, "EUR");
-        assert_eq!(stored_amount(amount).to_string(), "12500.50");
         assert_eq!(money("-1", "USD").unwrap_err().field, vec!["amount", "amount"]);
         assert_eq!(money("1.005", "USD").unwrap_err().field, vec!["amount", "amount"]);
         assert_eq!(money("ten", "USD").unwrap_err().field, vec!["amount", "amount"]);
@@ -149,12 +126,6 @@ mod tests {
         );
         assert!(money("0", "JPY").is_ok());
         assert!(money("1.000", "USD").is_ok());
-    }
-
-    #[test]
-    fn a_float_from_sqlite_comes_back_with_two_places() {
-        let from_float = Decimal::try_from(1234.1_f64).unwrap();
-        assert_eq!(stored_amount(from_float).to_string(), "1234.10");
     }
 
     #[test]

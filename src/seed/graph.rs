@@ -452,8 +452,9 @@ fn opportunity(
     let competitor_ix = rng.sample(words::COMPETITORS.len(), comp_count);
 
     let (lo, hi) = amount_band(tier);
+    // In cents, as stored: whole multiples of 500 units.
     let amount = (!(stage == OpportunityStage::Discovery && rng.chance(0.3)))
-        .then(|| sea_orm::prelude::Decimal::new(rng.range(lo / 500, hi / 500) * 500 * 100, 2));
+        .then(|| rng.range(lo / 500, hi / 500) * 500 * 100);
     // The probability follows the stage (null) unless a rep set it by hand on an open deal.
     let probability = (!closed && rng.chance(0.25))
         .then(|| {
@@ -487,7 +488,7 @@ fn opportunity(
         account_id: Uuid::nil(),
         name: name.clone(),
         currency: amount.map(|_| who.currency.to_owned()),
-        amount,
+        amount_minor: amount,
         stage,
         probability,
         expected_close_date: Some(day(expected_close)),

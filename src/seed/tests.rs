@@ -267,8 +267,8 @@ fn deals_follow_their_stage() {
                 .unwrap() as i64;
                 assert!(position <= age_days / 12, "{:?} after {age_days} days", o.stage);
             }
-            assert_eq!(o.amount.is_some(), o.currency.is_some());
-            assert!(o.amount.is_none_or(|a| a.scale() == 2 && a.is_sign_positive()));
+            assert_eq!(o.amount_minor.is_some(), o.currency.is_some());
+            assert!(o.amount_minor.is_none_or(|a| a > 0 && a % 50_000 == 0));
             assert!(
                 o.currency
                     .as_deref()

@@ -118,7 +118,7 @@ pub async fn list(
 ) -> Result<Page<Model>, AppError> {
     let mut select = visible(principal)?;
     let key = sort_key(order);
-    let window = args.window(&key.name)?;
+    let window = args.window(&key)?;
     if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         let pattern = super::search_pattern(search)?;
         select = select.filter(

@@ -47,7 +47,7 @@ pub async fn list(
 ) -> Result<Page<Model>, AppError> {
     authz::authorize(principal, Permission::TokenManage, Resource::Any)?;
     let key = sort_key();
-    let window = args.window(&key.name)?;
+    let window = args.window(&key)?;
     let mut select = ApiToken::find();
     if !filter.include_revoked {
         select = select.filter(Column::RevokedAt.is_null());

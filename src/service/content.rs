@@ -162,7 +162,7 @@ pub async fn list(
     use content_tag::{buying_role, buying_stage, competitor, persona as tag_persona, topic};
     let mut select = visible(principal)?;
     let key = sort_key(order);
-    let window = args.window(&key.name)?;
+    let window = args.window(&key)?;
     if let Some(kind) = filter.kind {
         select = select.filter(Column::Kind.eq(kind));
     }

@@ -113,7 +113,7 @@ pub async fn list(
     args: PageArgs,
 ) -> Result<Page<Model>, AppError> {
     let key = sort_key();
-    let window = args.window(&key.name)?;
+    let window = args.window(&key)?;
     page::fetch(db, filtered(principal, &filter)?, &key, window).await
 }
 
@@ -125,7 +125,7 @@ pub fn nested(
     args: PageArgs,
 ) -> Result<Nested<Engagement>, AppError> {
     let key = sort_key();
-    let window = args.window(&key.name)?;
+    let window = args.window(&key)?;
     let select = filtered(principal, &filter)?;
     let (column, parent_of): (Column, fn(&Model) -> Uuid) = match parent {
         EngagementParent::Account => (Column::AccountId, |m| m.account_id),

@@ -152,7 +152,7 @@ pub async fn list(
     args: PageArgs,
 ) -> Result<Page<Model>, AppError> {
     let key = sort_key();
-    let window = args.window(&key.name)?;
+    let window = args.window(&key)?;
     page::fetch(db, filtered(principal, &filter), &key, window).await
 }
 
@@ -164,7 +164,7 @@ pub fn nested(
     args: PageArgs,
 ) -> Result<Nested<StageChange>, AppError> {
     let key = sort_key();
-    let window = args.window(&key.name)?;
+    let window = args.window(&key)?;
     let select = filtered(principal, &filter);
     let (column, parent_of): (Column, fn(&Model) -> Uuid) = match parent {
         HistoryParent::Stakeholder => (Column::StakeholderId, |m| m.stakeholder_id.unwrap_or_default()),

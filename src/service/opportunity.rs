@@ -118,11 +118,8 @@ fn sort_key(order: OpportunityOrder) -> SortKey<Opportunity> {
         OpportunityOrderField::UpdatedAt => (Column::UpdatedAt, "updated_at", false, |m| {
             (SortValue::Time(m.updated_at), m.id)
         }),
-        OpportunityOrderField::Amount => (Column::Amount, "amount", true, |m| {
-            let v = m.amount.map_or(SortValue::Null, |a| {
-                SortValue::Decimal(rules::stored_amount(a).to_string())
-            });
-            (v, m.id)
+        OpportunityOrderField::Amount => (Column::AmountMinor, "amount", true, |m| {
+            (m.amount_minor.map_or(SortValue::Null, SortValue::Int), m.id)
         }),
         OpportunityOrderField::ExpectedCloseDate => (Column::ExpectedCloseDate, "close_date", true, |m| {
             (
@@ -173,7 +170,7 @@ pub async fn list(
     args: PageArgs,
 ) -> Result<Page<Model>, AppError> {
     let key = sort_key(order);
-    let window = args.window(&key.name)?;
+    let window = args.window(&key)?;
     page::fetch(db, filtered(principal, &filter)?, &key, window).await
 }
 
@@ -185,7 +182,7 @@ pub fn of_accounts(
     args: PageArgs,
 ) -> Result<Nested<Opportunity>, AppError> {
     let key = sort_key(order);
-    let window = args.window(&key.name)?;
+    let window = args.window(&key)?;
     let select = filtered(principal, &filter)?;
     Ok(Nested::new(select, key, window, Column::AccountId, |m| {
         m.account_id
@@ -292,13 +289,13 @@ pub async fn create(
     let owner = owner.unwrap_or_else(|| principal.user_id());
     let now = Utc::now();
     let id = Uuid::now_v7();
-    let (amount, currency) = money.map_or((None, None), |(a, c)| (Some(a), Some(c)));
+    let (amount, currency) = money.map_or((None, None), |(a, c)| (Some(a.minor()), Some(c)));
     let txn = super::write(db).await?;
     ActiveModel {
         id: Set(id),
         account_id: Set(account.id),
         name: Set(name),
-        amount: Set(amount),
+        amount_minor: Set(amount),
         currency: Set(currency),
         stage: Set(OpportunityStage::Discovery),
         probability: Set(probability),
@@ -347,12 +344,12 @@ pub async fn update(
     match changes.amount {
         Some(Some(m)) => {
             if let Some((amount, currency)) = collect(&mut errors, rules::money(&m.amount, &m.currency)) {
-                row.amount = Set(Some(amount));
+                row.amount_minor = Set(Some(amount.minor()));
                 row.currency = Set(Some(currency));
             }
         }
         Some(None) => {
-            row.amount = Set(None);
+            row.amount_minor = Set(None);
             row.currency = Set(None);
         }
         None => {}

@@ -2,6 +2,12 @@
 //!
 //! A cursor names the ordering it came from, the sort value of its row and the row's id, so the
 //! next page starts strictly after that (value, id) pair whatever was inserted meanwhile.
+//!
+//! A cursor is only base64 JSON, so a caller can edit it. Each decoded value is checked against
+//! the column of its ordering (its type, its range, no NUL byte) before it reaches SQL: an
+//! edited cursor is BAD_USER_INPUT like a malformed one, never a type error in PostgreSQL or a
+//! comparison of text with a number in SQLite. A forged cursor that passes names a row
+//! position any filter could name, so it reveals nothing.
 
 use std::{
     collections::HashMap,
@@ -14,18 +20,21 @@ use std::{
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, Order,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, Value,
-    prelude::Decimal,
+    ColumnTrait, ColumnType, Condition, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait,
+    Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, Value,
     sea_query::{Asterisk, Expr, ExprTrait, NullOrdering, Query, WindowStatement},
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::error::AppError;
+use crate::{domain::time, error::AppError};
 
 /// The largest page a caller may ask for.
 pub const MAX_PAGE_SIZE: i32 = 100;
+
+/// The longest cursor taken: a sort text is at most a few hundred characters, so anything
+/// longer was not minted here and is refused before it is decoded.
+const MAX_CURSOR_LEN: usize = 2048;
 
 /// The Relay arguments of a connection field, as the caller sent them.
 #[derive(Debug, Clone, Default)]
@@ -47,8 +56,8 @@ pub struct Window {
 
 impl PageArgs {
     /// Checks the arguments: exactly one of `first`/`last`, from 1 to 100, and cursors minted by
-    /// the same ordering (`order_key`).
-    pub fn window(&self, order_key: &str) -> Result<Window, AppError> {
+    /// the same ordering whose values fit its column.
+    pub fn window<E: EntityTrait>(&self, key: &SortKey<E>) -> Result<Window, AppError> {
         let (size, backward) = match (self.first, self.last) {
             (Some(n), None) => (n, false),
             (None, Some(n)) => (n, true),
@@ -66,7 +75,7 @@ impl PageArgs {
         }
         let decode = |arg: &str, raw: &Option<String>| {
             raw.as_deref()
-                .map(|raw| Cursor::decode(arg, raw, order_key))
+                .map(|raw| Cursor::decode(arg, raw, key))
                 .transpose()
         };
         Ok(Window {
@@ -85,23 +94,47 @@ pub enum SortValue {
     Int(i64),
     Time(DateTime<Utc>),
     Date(NaiveDate),
-    /// A decimal, as its canonical text.
-    Decimal(String),
     /// No value: such rows sort after every row with one, in either direction.
     Null,
 }
 
 impl SortValue {
-    /// The value to compare against; `None` for `Null` (and a decimal that does not parse, which
-    /// no cursor we minted holds).
+    /// The value to compare against; `None` for `Null`.
     fn value(&self) -> Option<Value> {
         match self {
             SortValue::Text(s) => Some(s.clone().into()),
             SortValue::Int(i) => Some((*i).into()),
             SortValue::Time(t) => Some((*t).into()),
             SortValue::Date(d) => Some((*d).into()),
-            SortValue::Decimal(d) => d.parse::<Decimal>().ok().map(Into::into),
             SortValue::Null => None,
+        }
+    }
+
+    /// Whether a column of type `column` (nullable or not) can hold this value, so comparing
+    /// it with the column is well typed on every store. Times and days must lie in the range
+    /// the API accepts (`domain::time`); every stored one does.
+    fn fits(&self, column: &ColumnType, nullable: bool) -> bool {
+        match self {
+            SortValue::Null => nullable,
+            SortValue::Text(s) => {
+                matches!(
+                    column,
+                    ColumnType::String(_) | ColumnType::Char(_) | ColumnType::Text | ColumnType::Enum { .. }
+                ) && !s.contains('\0')
+            }
+            SortValue::Int(i) => match column {
+                ColumnType::SmallInteger => i16::try_from(*i).is_ok(),
+                ColumnType::Integer => i32::try_from(*i).is_ok(),
+                ColumnType::BigInteger => true,
+                _ => false,
+            },
+            SortValue::Time(t) => {
+                matches!(
+                    column,
+                    ColumnType::TimestampWithTimeZone | ColumnType::Timestamp | ColumnType::DateTime
+                ) && time::moment_in_range(*t)
+            }
+            SortValue::Date(d) => matches!(column, ColumnType::Date) && time::day_in_range(*d),
         }
     }
 }
@@ -120,14 +153,20 @@ impl Cursor {
         URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).unwrap_or_default())
     }
 
-    fn decode(arg: &str, raw: &str, order_key: &str) -> Result<Self, AppError> {
+    fn decode<E: EntityTrait>(arg: &str, raw: &str, key: &SortKey<E>) -> Result<Self, AppError> {
         let bad = || AppError::BadUserInput(format!("`{arg}` is not a valid cursor"));
+        if raw.len() > MAX_CURSOR_LEN {
+            return Err(bad());
+        }
         let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| bad())?;
         let cursor: Cursor = serde_json::from_slice(&bytes).map_err(|_| bad())?;
-        if cursor.o != order_key {
+        if cursor.o != key.name {
             return Err(AppError::BadUserInput(format!(
                 "`{arg}` was issued for another ordering; use cursors from the same orderBy"
             )));
+        }
+        if !cursor.v.fits(key.column.def().get_column_type(), key.nullable) {
+            return Err(bad());
         }
         Ok(cursor)
     }
@@ -494,33 +533,104 @@ mod tests {
         }
     }
 
+    use chrono::TimeZone;
+    use entity::opportunity::{Column, Entity as Opportunity};
+
+    /// An ordering of deals by `column` under `name`, nullable or not.
+    fn key(name: &str, column: Column, nullable: bool) -> SortKey<Opportunity> {
+        SortKey {
+            name: name.into(),
+            column,
+            id_column: Column::Id,
+            descending: false,
+            nullable,
+            key_of: |m| (SortValue::Time(m.created_at), m.id),
+        }
+    }
+
+    fn created() -> SortKey<Opportunity> {
+        key("created_at:asc", Column::CreatedAt, false)
+    }
+
     #[test]
     fn exactly_one_of_first_and_last_is_required() {
-        assert!(args(None, None).window("k").is_err());
-        assert!(args(Some(1), Some(1)).window("k").is_err());
-        assert!(args(Some(1), None).window("k").is_ok());
-        assert!(args(None, Some(1)).window("k").is_ok());
+        assert!(args(None, None).window(&created()).is_err());
+        assert!(args(Some(1), Some(1)).window(&created()).is_err());
+        assert!(args(Some(1), None).window(&created()).is_ok());
+        assert!(args(None, Some(1)).window(&created()).is_ok());
     }
 
     #[test]
     fn page_size_runs_from_1_to_100() {
-        assert!(args(Some(0), None).window("k").is_err());
-        assert!(args(Some(101), None).window("k").is_err());
-        assert!(args(Some(100), None).window("k").is_ok());
-        assert!(args(None, Some(-1)).window("k").is_err());
+        assert!(args(Some(0), None).window(&created()).is_err());
+        assert!(args(Some(101), None).window(&created()).is_err());
+        assert!(args(Some(100), None).window(&created()).is_ok());
+        assert!(args(None, Some(-1)).window(&created()).is_err());
+    }
+
+    fn raw(o: &str, v: SortValue) -> String {
+        Cursor {
+            o: o.into(),
+            v,
+            id: Uuid::now_v7(),
+        }
+        .encode()
     }
 
     #[test]
     fn a_cursor_round_trips_and_is_bound_to_its_ordering() {
+        let name = key("name:asc", Column::Name, false);
         let c = Cursor {
             o: "name:asc".into(),
             v: SortValue::Text("a".into()),
             id: Uuid::now_v7(),
         };
         let raw = c.encode();
-        assert_eq!(Cursor::decode("after", &raw, "name:asc").unwrap(), c);
-        assert!(Cursor::decode("after", &raw, "created_at:asc").is_err());
-        assert!(Cursor::decode("after", "not a cursor", "name:asc").is_err());
+        assert_eq!(Cursor::decode("after", &raw, &name).unwrap(), c);
+        assert!(Cursor::decode("after", &raw, &created()).is_err());
+        assert!(Cursor::decode("after", "not a cursor", &name).is_err());
+    }
+
+    #[test]
+    fn a_cursor_value_must_fit_its_column() {
+        let name = key("name:asc", Column::Name, false);
+        let amount = key("amount:asc", Column::AmountMinor, true);
+        let day = key("close_date:asc", Column::ExpectedCloseDate, true);
+        let probability = key("p:asc", Column::Probability, true);
+        let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let today = at.date_naive();
+        let ok =
+            |k: &SortKey<Opportunity>, v: SortValue| Cursor::decode("after", &raw(&k.name, v), k).is_ok();
+
+        assert!(ok(&name, SortValue::Text("Acme".into())));
+        assert!(!ok(&name, SortValue::Int(1)));
+        assert!(!ok(&name, SortValue::Time(at)));
+        assert!(!ok(&name, SortValue::Null), "the column is not nullable");
+        assert!(!ok(&name, SortValue::Text("a\0b".into())));
+
+        assert!(ok(&created(), SortValue::Time(at)));
+        assert!(!ok(&created(), SortValue::Text("2026-01-01T00:00:00Z".into())));
+        assert!(!ok(&created(), SortValue::Date(today)));
+        let year_zero = Utc.with_ymd_and_hms(0, 1, 1, 0, 0, 0).unwrap();
+        assert!(!ok(&created(), SortValue::Time(year_zero)));
+
+        assert!(ok(&amount, SortValue::Int(1_234)));
+        assert!(ok(&amount, SortValue::Null));
+        assert!(!ok(&amount, SortValue::Text("12.50".into())));
+        assert!(!ok(&amount, SortValue::Time(at)));
+
+        assert!(ok(&day, SortValue::Date(today)));
+        assert!(!ok(&day, SortValue::Time(at)));
+        assert!(!ok(&day, SortValue::Date(NaiveDate::MIN)));
+
+        assert!(ok(&probability, SortValue::Int(50)));
+        assert!(!ok(&probability, SortValue::Int(i64::from(i16::MAX) + 1)));
+    }
+
+    #[test]
+    fn an_oversized_cursor_is_refused_before_decoding() {
+        let long = raw("name:asc", SortValue::Text("x".repeat(MAX_CURSOR_LEN)));
+        assert!(Cursor::decode("after", &long, &key("name:asc", Column::Name, false)).is_err());
     }
 
     #[test]
@@ -530,7 +640,7 @@ mod tests {
             let key = SortKey::<Entity>::oldest_first(Column::CreatedAt, Column::Id, |m| {
                 (SortValue::Time(m.created_at), m.id)
             });
-            let window = args(Some(5), None).window(&key.name).unwrap();
+            let window = args(Some(5), None).window(&key).unwrap();
             Nested::new(Entity::find(), key, window, parent, |m| m.account_id)
         };
         assert!(nested(Column::AccountId) == nested(Column::AccountId));

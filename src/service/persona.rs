@@ -86,7 +86,7 @@ pub async fn list(
 ) -> Result<Page<Model>, AppError> {
     authz::authorize_reference_read(principal)?;
     let key = sort_key(order);
-    let window = args.window(&key.name)?;
+    let window = args.window(&key)?;
     let mut select = Persona::find();
     if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         let pattern = LikeExpr::new(super::search_pattern(search)?).escape('\\');

@@ -88,7 +88,7 @@ pub async fn list(
 ) -> Result<Page<Model>, AppError> {
     authz::authorize_role_read(principal)?;
     let key = sort_key();
-    let window = args.window(&key.name)?;
+    let window = args.window(&key)?;
     page::fetch(db, Role::find(), &key, window).await
 }
 

@@ -133,7 +133,7 @@ pub async fn list_rules(
 ) -> Result<Page<Model>, AppError> {
     authz::authorize(principal, Permission::ScoringManage, Resource::Any)?;
     let key = sort_key();
-    let window = args.window(&key.name)?;
+    let window = args.window(&key)?;
     page::fetch(db, Rule::find(), &key, window).await
 }
 

@@ -165,7 +165,7 @@ pub async fn list(
     args: PageArgs,
 ) -> Result<Page<Model>, AppError> {
     let key = sort_key(order);
-    let window = args.window(&key.name)?;
+    let window = args.window(&key)?;
     page::fetch(db, filtered(principal, &filter)?, &key, window).await
 }
 
@@ -177,7 +177,7 @@ pub fn of_accounts(
     args: PageArgs,
 ) -> Result<Nested<Stakeholder>, AppError> {
     let key = sort_key(order);
-    let window = args.window(&key.name)?;
+    let window = args.window(&key)?;
     let select = filtered(principal, &filter)?;
     Ok(Nested::new(select, key, window, Column::AccountId, |m| {
         m.account_id

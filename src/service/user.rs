@@ -69,7 +69,7 @@ pub async fn list(
 ) -> Result<Page<Model>, AppError> {
     authz::authorize(principal, Permission::UserManage, Resource::Any)?;
     let key = sort_key();
-    let window = args.window(&key.name)?;
+    let window = args.window(&key)?;
     let mut select = AppUser::find();
     if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         let pattern = super::search_pattern(search)?;

@@ -96,9 +96,12 @@ impl From<LeadFunnelFilter> for leads::LeadFunnelFilter {
 /// A lead funnel's period (`[from, to)`, UTC), moment and grouping.
 #[derive(InputObject, Clone)]
 pub struct LeadFunnelInput {
+    #[graphql(validator(custom = "crate::graphql::scalars::InRange"))]
     pub from: DateTime<Utc>,
+    #[graphql(validator(custom = "crate::graphql::scalars::InRange"))]
     pub to: DateTime<Utc>,
     /// Rows recorded at or after this moment are ignored; default now.
+    #[graphql(validator(custom = "crate::graphql::scalars::InRange"))]
     pub as_of: Option<DateTime<Utc>>,
     #[graphql(default_with = "Some(FunnelUnit::Lead)")]
     pub unit: Option<FunnelUnit>,
@@ -142,8 +145,11 @@ impl From<DealFunnelFilter> for deals::DealFunnelFilter {
 
 #[derive(InputObject, Clone)]
 pub struct DealFunnelInput {
+    #[graphql(validator(custom = "crate::graphql::scalars::InRange"))]
     pub from: DateTime<Utc>,
+    #[graphql(validator(custom = "crate::graphql::scalars::InRange"))]
     pub to: DateTime<Utc>,
+    #[graphql(validator(custom = "crate::graphql::scalars::InRange"))]
     pub as_of: Option<DateTime<Utc>>,
     #[graphql(default_with = "Some(DealFunnelGroupBy::None)")]
     pub group_by: Option<DealFunnelGroupBy>,
@@ -152,15 +158,21 @@ pub struct DealFunnelInput {
 
 #[derive(InputObject, Clone)]
 pub struct LeadSourceQualityInput {
+    #[graphql(validator(custom = "crate::graphql::scalars::InRange"))]
     pub from: DateTime<Utc>,
+    #[graphql(validator(custom = "crate::graphql::scalars::InRange"))]
     pub to: DateTime<Utc>,
+    #[graphql(validator(custom = "crate::graphql::scalars::InRange"))]
     pub as_of: Option<DateTime<Utc>>,
 }
 
 #[derive(InputObject, Clone)]
 pub struct HandoffPerformanceInput {
+    #[graphql(validator(custom = "crate::graphql::scalars::InRange"))]
     pub from: DateTime<Utc>,
+    #[graphql(validator(custom = "crate::graphql::scalars::InRange"))]
     pub to: DateTime<Utc>,
+    #[graphql(validator(custom = "crate::graphql::scalars::InRange"))]
     pub as_of: Option<DateTime<Utc>>,
     #[graphql(default_with = "Some(HandoffGroupBy::None)")]
     pub group_by: Option<HandoffGroupBy>,

@@ -84,6 +84,7 @@ pub struct EngagementFilter {
     /// Touches of any of these kinds.
     pub kinds: Option<Vec<EngagementKind>>,
     /// Touches at or after this instant.
+    #[graphql(validator(custom = "crate::graphql::scalars::InRange"))]
     pub since: Option<DateTime<Utc>>,
 }
 
@@ -135,6 +136,7 @@ pub struct RecordEngagementInput {
     /// A deal at the stakeholder's account the touch counts toward.
     pub opportunity_id: Option<ID>,
     /// Now when absent; not in the future.
+    #[graphql(validator(custom = "crate::graphql::scalars::InRange"))]
     pub occurred_at: Option<DateTime<Utc>>,
     pub duration_seconds: Option<i32>,
 }

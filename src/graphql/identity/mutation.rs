@@ -149,6 +149,7 @@ pub struct CreateApiTokenInput {
     pub name: String,
     pub role_id: ID,
     /// Never expires when absent.
+    #[graphql(validator(custom = "crate::graphql::scalars::InRange"))]
     pub expires_at: Option<DateTime<Utc>>,
 }
 

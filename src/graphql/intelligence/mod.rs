@@ -186,8 +186,10 @@ pub async fn recommendations(
 #[derive(InputObject)]
 pub struct ContentInfluenceInput {
     /// The period's start, included.
+    #[graphql(validator(custom = "crate::graphql::scalars::InRange"))]
     pub from: DateTime<Utc>,
     /// The period's end, excluded.
+    #[graphql(validator(custom = "crate::graphql::scalars::InRange"))]
     pub to: DateTime<Utc>,
     /// Only these pieces (listed even when nothing touched them); an ID of anything else names
     /// nothing.
@@ -204,7 +206,7 @@ fn count(n: i64) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
 }
 
-fn money(cents: &std::collections::BTreeMap<String, i64>) -> Vec<Money> {
+fn money(cents: &std::collections::BTreeMap<String, i128>) -> Vec<Money> {
     cents
         .iter()
         .map(|(currency, cents)| Money {

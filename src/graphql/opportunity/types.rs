@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use entity::opportunity::Model;
 
 use crate::{
-    domain::opportunity::stored_amount,
+    domain::money::Amount,
     error::AppError,
     graphql::{
         account::{Account, user},
@@ -77,9 +77,9 @@ impl Opportunity {
     }
 
     async fn amount(&self) -> Option<Money> {
-        let (amount, currency) = (self.0.amount?, self.0.currency.clone()?);
+        let (cents, currency) = (self.0.amount_minor?, self.0.currency.clone()?);
         Some(Money {
-            amount: Decimal(stored_amount(amount).to_string()),
+            amount: Decimal(Amount::from_minor(cents).to_string()),
             currency,
         })
     }

@@ -202,8 +202,10 @@ pub struct StageHistoryFilter {
     pub subject_id: Option<ID>,
     pub kinds: Option<Vec<StageKind>>,
     /// Moves at or after this instant.
+    #[graphql(validator(custom = "crate::graphql::scalars::InRange"))]
     pub since: Option<DateTime<Utc>>,
     /// Moves before this instant.
+    #[graphql(validator(custom = "crate::graphql::scalars::InRange"))]
     pub until: Option<DateTime<Utc>>,
     /// Moves made by this user.
     pub actor_id: Option<ID>,

@@ -13,7 +13,7 @@ use entity::opportunity::OpportunityStage;
 use sea_orm::{ActiveEnum, ConnectionTrait, DatabaseConnection};
 use uuid::Uuid;
 
-use super::{Sql, cents, get, owned_deals, rows, snapshot};
+use super::{CENTS, Sql, get, money_sum, no_money_sum, owned_deals, read_sum, rows, snapshot};
 use crate::{
     domain::{
         analytics::Period,
@@ -98,7 +98,13 @@ async fn compute(
         .unwrap_or_default();
     let readable = owned_deals(&mut sql, deals);
     let won = format!("o.stage = '{}'", OpportunityStage::ClosedWon.to_value());
-    let amount = cents("o.amount");
+    let influenced = money_sum(CENTS, None, "a");
+    let won_amount = money_sum(
+        &format!("(CASE WHEN {won} THEN {CENTS} ELSE NULL END)"),
+        None,
+        "wa",
+    );
+    let (no_a, no_wa) = (no_money_sum("a"), no_money_sum("wa"));
     sql.text = format!(
         "WITH e AS (SELECT e.content_id AS c, e.stakeholder_id AS s, e.opportunity_id AS d, \
            e.occurred_at AS t FROM engagement e \
@@ -109,11 +115,10 @@ async fn compute(
            JOIN opportunity o ON o.id = p.opportunity_id \
            WHERE o.created_at <= e.t AND (o.closed_at IS NULL OR e.t < o.closed_at)) \
          SELECT 'T' AS f, e.c AS c, CAST(NULL AS TEXT) AS cur, COUNT(*) AS n, \
-           COUNT(DISTINCT e.s) AS m, CAST(NULL AS BIGINT) AS a, CAST(NULL AS BIGINT) AS wa \
+           COUNT(DISTINCT e.s) AS m, {no_a}, {no_wa} \
            FROM e GROUP BY e.c \
          UNION ALL SELECT 'I', inf.c, o.currency, COUNT(*), \
-           SUM(CASE WHEN {won} THEN 1 ELSE 0 END), CAST(SUM({amount}) AS BIGINT), \
-           CAST(SUM(CASE WHEN {won} THEN {amount} ELSE NULL END) AS BIGINT) \
+           SUM(CASE WHEN {won} THEN 1 ELSE 0 END), {influenced}, {won_amount} \
            FROM inf JOIN opportunity o ON o.id = inf.d WHERE 1 = 1{readable} GROUP BY inf.c, o.currency"
     );
     let mut by_content: BTreeMap<Uuid, Influence> = BTreeMap::new();
@@ -133,10 +138,10 @@ async fn compute(
         entry.opportunities_influenced += n;
         entry.opportunities_won += m;
         if let Some(currency) = get::<Option<String>>(&row, "cur")? {
-            if let Some(a) = get::<Option<i64>>(&row, "a")? {
+            if let Some(a) = read_sum(&row, "a")? {
                 entry.influenced_cents.insert(currency.clone(), a);
             }
-            if let Some(wa) = get::<Option<i64>>(&row, "wa")? {
+            if let Some(wa) = read_sum(&row, "wa")? {
                 entry.won_cents.insert(currency, wa);
             }
         }

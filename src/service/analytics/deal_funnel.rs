@@ -1,6 +1,6 @@
 //! `dealFunnel`: the opportunity pipeline for a period, with money per currency. Two
 //! statements: stage volumes, amounts at the end and time in stage; then creations, wins,
-//! losses, won amounts and cycle times. Money is summed as whole cents (see `super::cents`), per
+//! losses, won amounts and cycle times. Money is summed as whole cents (see `super::money_sum`), per
 //! currency, never across.
 
 use std::collections::BTreeMap;
@@ -10,8 +10,8 @@ use sea_orm::{ActiveEnum, ConnectionTrait, DatabaseConnection, Iterable};
 use uuid::Uuid;
 
 use super::{
-    GroupKey, KeyKind, MoneyByCurrency, Sql, Window, cents, get, labels, open, owned_deals, reason_counts,
-    rows, snapshot,
+    CENTS, GroupKey, KeyKind, MoneyByCurrency, Sql, Window, get, labels, money_sum, no_money_sum, open,
+    owned_deals, read_sum, reason_counts, rows, snapshot,
 };
 use crate::{
     domain::{
@@ -77,13 +77,13 @@ struct Acc {
     entered: BTreeMap<String, i64>,
     at_end: BTreeMap<String, i64>,
     /// stage -> currency -> (cents, cents x percent)
-    amounts: BTreeMap<String, BTreeMap<String, (i64, i64)>>,
+    amounts: BTreeMap<String, BTreeMap<String, (i128, i128)>>,
     stay_median: BTreeMap<String, f64>,
     created: i64,
     won: i64,
     lost: i64,
     /// currency -> (wins, cents)
-    won_amount: BTreeMap<String, (i64, i64)>,
+    won_amount: BTreeMap<String, (i64, i128)>,
     cycle_median: Option<f64>,
     lost_reasons: BTreeMap<String, i64>,
 }
@@ -162,7 +162,8 @@ async fn compute(
     let mut sql = Sql::new(backend);
     let (from, end) = (sql.bind(period.from), sql.bind(period.end));
     let cond = conditions(&mut sql, &filter, visibility);
-    let amount = cents("o.amount");
+    let (amount, sum, no_sum) = (CENTS, money_sum("cents", None, "a"), no_money_sum("a"));
+    let (weighted_sum, no_weighted_sum) = (money_sum("cents", Some("p"), "w"), no_money_sum("w"));
     let probability = probability_sql("y.stage");
     let stay = sql.hours("i.entered_at", "i.left_at");
     // The account is joined only when the grouping or a condition reads it.
@@ -188,14 +189,13 @@ async fn compute(
          m AS (SELECT g, stage, h, ROW_NUMBER() OVER (PARTITION BY g, stage ORDER BY h) AS rn, \
            COUNT(*) OVER (PARTITION BY g, stage) AS cnt FROM s) \
          SELECT 'ENTERED' AS f, g, stage, CAST(NULL AS TEXT) AS cur, COUNT(DISTINCT u) AS n, \
-           CAST(NULL AS BIGINT) AS a, CAST(NULL AS BIGINT) AS w, CAST(NULL AS DOUBLE PRECISION) AS x \
+           {no_sum}, {no_weighted_sum}, CAST(NULL AS DOUBLE PRECISION) AS x \
            FROM e GROUP BY g, stage \
-         UNION ALL SELECT 'AT_END', g, stage, NULL, COUNT(*), NULL, NULL, NULL \
+         UNION ALL SELECT 'AT_END', g, stage, NULL, COUNT(*), NULL, NULL, NULL, NULL, NULL \
            FROM z GROUP BY g, stage \
-         UNION ALL SELECT 'AMOUNT', g, stage, cur, COUNT(*), CAST(SUM(cents) AS BIGINT), \
-           CAST(SUM(cents * p) AS BIGINT), NULL FROM z \
+         UNION ALL SELECT 'AMOUNT', g, stage, cur, COUNT(*), {sum}, {weighted_sum}, NULL FROM z \
            WHERE cur IS NOT NULL AND cents IS NOT NULL GROUP BY g, stage, cur \
-         UNION ALL SELECT 'MEDIAN', g, stage, NULL, COUNT(*), NULL, NULL, AVG(h) FROM m \
+         UNION ALL SELECT 'MEDIAN', g, stage, NULL, COUNT(*), NULL, NULL, NULL, NULL, AVG(h) FROM m \
            WHERE {MIDDLE} GROUP BY g, stage"
     );
     for row in rows(db, sql).await? {
@@ -211,8 +211,8 @@ async fn compute(
             }
             "AMOUNT" => {
                 let currency: String = get(&row, "cur")?;
-                let sum: i64 = get(&row, "a")?;
-                let weighted: i64 = get(&row, "w")?;
+                let sum = read_sum(&row, "a")?.unwrap_or_default();
+                let weighted = read_sum(&row, "w")?.unwrap_or_default();
                 acc.amounts
                     .entry(stage)
                     .or_default()
@@ -245,14 +245,14 @@ async fn compute(
            COUNT(*) OVER (PARTITION BY g) AS cnt FROM w WHERE stage = '{won}'), \
          cr AS (SELECT {g} AS g FROM opportunity o{account} \
            WHERE o.created_at >= {from} AND o.created_at < {end}{cond}) \
-         SELECT 'WON' AS f, g, CAST(NULL AS TEXT) AS k, COUNT(*) AS n, CAST(NULL AS BIGINT) AS a, \
+         SELECT 'WON' AS f, g, CAST(NULL AS TEXT) AS k, COUNT(*) AS n, {no_sum}, \
            CAST(NULL AS DOUBLE PRECISION) AS x FROM w WHERE stage = '{won}' GROUP BY g \
-         UNION ALL SELECT 'LOST', g, reason, COUNT(*), NULL, NULL FROM w \
+         UNION ALL SELECT 'LOST', g, reason, COUNT(*), NULL, NULL, NULL FROM w \
            WHERE stage = '{lost}' GROUP BY g, reason \
-         UNION ALL SELECT 'WON_AMOUNT', g, cur, COUNT(*), CAST(SUM(cents) AS BIGINT), NULL FROM w \
+         UNION ALL SELECT 'WON_AMOUNT', g, cur, COUNT(*), {sum}, NULL FROM w \
            WHERE stage = '{won}' AND cur IS NOT NULL AND cents IS NOT NULL GROUP BY g, cur \
-         UNION ALL SELECT 'CYCLE', g, NULL, COUNT(*), NULL, AVG(days) FROM m WHERE {MIDDLE} GROUP BY g \
-         UNION ALL SELECT 'CREATED', g, NULL, COUNT(*), NULL, NULL FROM cr GROUP BY g"
+         UNION ALL SELECT 'CYCLE', g, NULL, COUNT(*), NULL, NULL, AVG(days) FROM m WHERE {MIDDLE} GROUP BY g \
+         UNION ALL SELECT 'CREATED', g, NULL, COUNT(*), NULL, NULL, NULL FROM cr GROUP BY g"
     );
     for row in rows(db, sql).await? {
         let acc = groups.entry(kind.read(&row)?).or_default();
@@ -268,7 +268,8 @@ async fn compute(
             }
             "WON_AMOUNT" => {
                 if let Some(currency) = k {
-                    acc.won_amount.insert(currency, (n, get(&row, "a")?));
+                    acc.won_amount
+                        .insert(currency, (n, read_sum(&row, "a")?.unwrap_or_default()));
                 }
             }
             "CYCLE" => acc.cycle_median = get(&row, "x")?,

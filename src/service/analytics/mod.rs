@@ -112,11 +112,38 @@ impl Sql {
     }
 }
 
-/// An amount column as whole cents: the one place money is read for sums. Amounts are stored
-/// with two decimals (NUMERIC on PostgreSQL, REAL on SQLite today), so rounding to the cent
-/// before summing makes every sum exact; if the storage changes, only this changes.
-pub(crate) fn cents(column: &str) -> String {
-    format!("CAST(ROUND({column} * 100) AS BIGINT)")
+/// A deal's amount in cents: money is stored as whole minor units (`amount_minor`, see
+/// `domain::money`), so every sum of it is an integer sum, exact on both stores.
+pub(crate) const CENTS: &str = "o.amount_minor";
+
+/// Splits a sum of cents into two: 10^9 is far above any count of rows and far below 2^63.
+const SPLIT: i64 = 1_000_000_000;
+
+/// `SUM(cents * factor)` as two BIGINT columns, `{name}_hi` and `{name}_lo`, that `read_sum`
+/// joins. One sum would overflow 64 bits (SQLite's SUM fails, PostgreSQL's cast back to
+/// BIGINT fails) from ten deals at the largest amount, or one weighted at 100 %; summing the
+/// billions of cents and the rest apart keeps each part below 2^63 for any real row count.
+/// `cents` is never negative, so `/` and `%` split it the same way on both stores.
+pub(crate) fn money_sum(cents: &str, factor: Option<&str>, name: &str) -> String {
+    let times = factor.map(|f| format!(" * {f}")).unwrap_or_default();
+    format!(
+        "CAST(SUM(({cents} / {SPLIT}){times}) AS BIGINT) AS {name}_hi, \
+         CAST(SUM(({cents} % {SPLIT}){times}) AS BIGINT) AS {name}_lo"
+    )
+}
+
+/// The placeholder columns of `money_sum` for the parts of a `UNION` that sum no money.
+pub(crate) fn no_money_sum(name: &str) -> String {
+    format!("CAST(NULL AS BIGINT) AS {name}_hi, CAST(NULL AS BIGINT) AS {name}_lo")
+}
+
+/// The sum `money_sum` computed as `name`, or `None` where it summed no amount.
+pub(crate) fn read_sum(row: &QueryResult, name: &str) -> Result<Option<i128>, AppError> {
+    let hi: Option<i64> = get(row, &format!("{name}_hi"))?;
+    let lo: Option<i64> = get(row, &format!("{name}_lo"))?;
+    Ok(hi
+        .zip(lo)
+        .map(|(hi, lo)| i128::from(hi) * i128::from(SPLIT) + i128::from(lo)))
 }
 
 /// `CASE` mapping a stage column to its place in `order` (0, 1, ...), NULL for other stages.
@@ -340,6 +367,10 @@ mod tests {
         assert_eq!(sql.bind(1), "$1");
         assert_eq!(sql.list::<i32>(&[]), None);
         assert_eq!(sql.list(&[5, 6]), Some("IN ($2, $3)".to_owned()));
-        assert_eq!(cents("o.amount"), "CAST(ROUND(o.amount * 100) AS BIGINT)");
+        assert_eq!(
+            money_sum("c", Some("p"), "w"),
+            "CAST(SUM((c / 1000000000) * p) AS BIGINT) AS w_hi, \
+             CAST(SUM((c % 1000000000) * p) AS BIGINT) AS w_lo"
+        );
     }
 }

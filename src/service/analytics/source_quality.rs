@@ -10,8 +10,8 @@ use entity::{
 use sea_orm::{ActiveEnum, ConnectionTrait, DatabaseConnection};
 
 use super::{
-    MoneyByCurrency, Sql, Window, cents, get, open, owned_deals, owned_people, rank_case, reason_counts,
-    rows, snapshot,
+    CENTS, MoneyByCurrency, Sql, Window, get, money_sum, no_money_sum, open, owned_deals, owned_people,
+    rank_case, read_sum, reason_counts, rows, snapshot,
 };
 use crate::{
     domain::{
@@ -52,7 +52,7 @@ struct Acc {
     reasons: BTreeMap<String, i64>,
     feedback: FeedbackCounts,
     wins: i64,
-    won: BTreeMap<String, i64>,
+    won: BTreeMap<String, i128>,
 }
 
 fn reached(stage: LeadStage) -> usize {
@@ -138,7 +138,7 @@ async fn compute(
     let people_reasons = owned_people(&mut sql, visibility);
     let people_feedback = owned_people(&mut sql, visibility);
     let deals = owned_deals(&mut sql, visibility);
-    let amount = cents("o.amount");
+    let (amount, sum, no_sum) = (CENTS, money_sum("cents", None, "a"), no_money_sum("a"));
     let won = OpportunityStage::ClosedWon.to_value();
     sql.text = format!(
         "WITH rr AS (SELECT s.lead_source AS g, x.reason_code AS k FROM stage_change x \
@@ -152,9 +152,9 @@ async fn compute(
            JOIN opportunity o ON o.id = c.opportunity_id \
            WHERE c.kind = 'OPPORTUNITY' AND c.to_stage = '{won}' \
            AND c.changed_at >= {from} AND c.changed_at < {end}{deals}) \
-         SELECT 'REASON' AS f, g, k, COUNT(*) AS n, CAST(NULL AS BIGINT) AS a FROM rr GROUP BY g, k \
-         UNION ALL SELECT 'FEEDBACK', g, k, COUNT(*), NULL FROM fb GROUP BY g, k \
-         UNION ALL SELECT 'WON', g, k, COUNT(*), CAST(SUM(cents) AS BIGINT) FROM wn GROUP BY g, k"
+         SELECT 'REASON' AS f, g, k, COUNT(*) AS n, {no_sum} FROM rr GROUP BY g, k \
+         UNION ALL SELECT 'FEEDBACK', g, k, COUNT(*), NULL, NULL FROM fb GROUP BY g, k \
+         UNION ALL SELECT 'WON', g, k, COUNT(*), {sum} FROM wn GROUP BY g, k"
     );
     for row in rows(db, sql).await? {
         let acc = sources.entry(get(&row, "g")?).or_default();
@@ -169,7 +169,7 @@ async fn compute(
             },
             ("WON", currency) => {
                 acc.wins += n;
-                if let (Some(currency), Some(sum)) = (currency, get::<Option<i64>>(&row, "a")?) {
+                if let (Some(currency), Some(sum)) = (currency, read_sum(&row, "a")?) {
                     acc.won.insert(currency, sum);
                 }
             }

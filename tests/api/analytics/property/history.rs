@@ -10,7 +10,7 @@ use entity::{
     stage_change::{self, StageKind},
     stage_interval, stakeholder,
 };
-use sea_orm::{ActiveEnum, EntityTrait, Set, prelude::Decimal};
+use sea_orm::{ActiveEnum, EntityTrait, Set};
 use uuid::Uuid;
 
 use crate::helpers::TestApp;
@@ -300,16 +300,13 @@ pub async fn build(app: &TestApp, rng: &mut Rng) -> Vec<DateTime<Utc>> {
         stays.extend(intervals(StageKind::Opportunity, id, acct, &entries));
         let amount = rng.chance(85).then(|| {
             let cents = rng.below(50_000_000) as i64;
-            (
-                Decimal::new(cents, 2),
-                rng.pick(&["EUR", "USD", "GBP"]).to_owned(),
-            )
+            (cents, rng.pick(&["EUR", "USD", "GBP"]).to_owned())
         });
         deals.push(opportunity::ActiveModel {
             id: Set(id),
             account_id: Set(acct),
             name: Set(format!("Deal {n}")),
-            amount: Set(amount.as_ref().map(|a| a.0)),
+            amount_minor: Set(amount.as_ref().map(|a| a.0)),
             currency: Set(amount.map(|a| a.1)),
             stage: Set(stage),
             probability: Set(rng.chance(30).then(|| rng.below(101) as i16)),

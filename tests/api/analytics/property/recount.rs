@@ -198,10 +198,10 @@ pub fn deal_funnel(
                     }
                     if e.iter().rfind(|(_, t)| *t < p.end()).is_some_and(|(s, _)| *s == name) {
                         at_end += 1;
-                        if let (Some(a), Some(c)) = (o.amount, o.currency.clone()) {
+                        if let (Some(a), Some(c)) = (o.amount_minor, o.currency.clone()) {
                             let pct = o.probability.map_or_else(|| default_probability(&name), i64::from);
-                            *amount.entry(c.clone()).or_default() += cents_of(a);
-                            *weighted.entry(c).or_default() += cents_of(a) * pct;
+                            *amount.entry(c.clone()).or_default() += a;
+                            *weighted.entry(c).or_default() += a * pct;
                         }
                     }
                     for pair in e.windows(2) {
@@ -234,8 +234,8 @@ pub fn deal_funnel(
                 "CLOSED_WON" => {
                     won += 1;
                     cycle.push(hours(o.created_at, c.changed_at) / 24.0);
-                    if let (Some(a), Some(cur)) = (o.amount, o.currency.clone()) {
-                        *won_cents.entry(cur.clone()).or_default() += cents_of(a);
+                    if let (Some(a), Some(cur)) = (o.amount_minor, o.currency.clone()) {
+                        *won_cents.entry(cur.clone()).or_default() += a;
                         *won_count.entry(cur).or_default() += 1;
                     }
                 }
@@ -335,8 +335,8 @@ pub fn source_quality(w: &World, p: Window) -> Vec<Value> {
                 continue;
             }
             wins += 1;
-            if let (Some(a), Some(cur)) = (o.amount, o.currency.clone()) {
-                *won.entry(cur).or_default() += cents_of(a);
+            if let (Some(a), Some(cur)) = (o.amount_minor, o.currency.clone()) {
+                *won.entry(cur).or_default() += a;
             }
         }
         if cohort.is_empty() && good + fair + poor == 0 && wins == 0 {

@@ -8,7 +8,7 @@ use entity::{
     stage_change::{self, StageKind},
     stakeholder,
 };
-use sea_orm::{EntityTrait, prelude::Decimal};
+use sea_orm::EntityTrait;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -148,11 +148,6 @@ pub fn reasons(counts: &BTreeMap<String, i64>) -> Value {
             .map(|(code, n)| json!({ "reasonCode": code, "count": n }))
             .collect(),
     )
-}
-
-pub fn cents_of(amount: Decimal) -> i64 {
-    let scaled = (amount * Decimal::from(100)).round();
-    scaled.to_string().parse().unwrap()
 }
 
 pub fn money_text(cents: i64) -> String {
