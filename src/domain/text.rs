@@ -29,7 +29,8 @@ pub fn required_name(field: &str, value: &str, max: usize) -> Result<String, Use
     Ok(trimmed.to_owned())
 }
 
-/// Optional free text of at most `max` characters; blank becomes absent.
+/// Optional free text of at most `max` characters; blank becomes absent. Line breaks and tabs
+/// are text; any other control character (NUL, escape sequences, backspace...) is refused.
 pub fn optional_text(field: &str, value: Option<&str>, max: usize) -> Result<Option<String>, UserError> {
     let Some(trimmed) = value.map(str::trim).filter(|v| !v.is_empty()) else {
         return Ok(None);
@@ -39,6 +40,16 @@ pub fn optional_text(field: &str, value: Option<&str>, max: usize) -> Result<Opt
             &[field],
             UserErrorCode::Invalid,
             format!("{field} must be at most {max} characters"),
+        ));
+    }
+    if trimmed
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(UserError::new(
+            &[field],
+            UserErrorCode::Invalid,
+            format!("{field} must not contain control characters other than line breaks and tabs"),
         ));
     }
     Ok(Some(trimmed.to_owned()))
@@ -70,6 +81,27 @@ mod tests {
     #[test]
     fn a_name_is_trimmed() {
         assert_eq!(required_name("name", "  CFO ", 10).unwrap(), "CFO");
+    }
+
+    #[test]
+    fn free_text_keeps_line_breaks_and_refuses_other_control_characters() {
+        assert_eq!(
+            optional_text("note", Some("one\r\n\ttwo"), 100)
+                .unwrap()
+                .as_deref(),
+            Some("one\r\n\ttwo")
+        );
+        for bad in [
+            "a\u{1b}[31mred",
+            "bell\u{7}",
+            "back\u{8}space",
+            "nul\u{0}",
+            "c1\u{85}x",
+        ] {
+            let err = optional_text("note", Some(bad), 100).unwrap_err();
+            assert_eq!(err.code, UserErrorCode::Invalid, "{bad:?}");
+            assert_eq!(err.field, vec!["note"]);
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::helpers::{Store, TestApp, first_code};
+use crate::helpers::{Store, TestApp, first_code, on_both_stores};
 
 async fn app() -> TestApp {
     TestApp::spawn(Store::Sqlite).await.unwrap()
@@ -156,3 +156,34 @@ async fn a_response_past_the_size_bound_is_refused() {
     let body: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(first_code(&body), "MAX_COMPLEXITY_EXCEEDED", "{body}");
 }
+
+/// A control character other than a line break or a tab in free text (an escape sequence that
+/// would colour a terminal, a bell, a C1 control) is refused as INVALID on its field and writes
+/// nothing, on both stores, as names always were (schemathesis stored them before).
+async fn a_control_character_in_free_text_is_invalid(app: TestApp) {
+    let create = "mutation($i: CreateAccountInput!) { createAccount(input: $i) { account { industry } userErrors { field code } } }";
+    for bad in ["Soft\u{1b}[31mware", "bell\u{7}", "c1\u{85}x"] {
+        let data = app
+            .data(create, json!({ "i": { "name": "Acme", "industry": bad } }))
+            .await;
+        assert_eq!(
+            data["createAccount"]["userErrors"],
+            json!([{ "field": ["industry"], "code": "INVALID" }]),
+            "{bad:?}: {data}"
+        );
+    }
+    let count = app.data("{ accounts(first: 1) { totalCount } }", json!({})).await;
+    assert_eq!(count["accounts"]["totalCount"], 0, "nothing was written");
+    let data = app
+        .data(
+            create,
+            json!({ "i": { "name": "Acme", "industry": "Soft\tware" } }),
+        )
+        .await;
+    assert_eq!(
+        data["createAccount"]["account"]["industry"], "Soft\tware",
+        "{data}"
+    );
+}
+
+on_both_stores!(a_control_character_in_free_text_is_invalid);
