@@ -73,7 +73,8 @@ const EXPECTED: &[(&str, &str)] = &[
 ];
 
 /// A deal made by the admin with one participant and one risk: (deal, person, participant, risk).
-async fn admin_deal(app: &TestApp) -> (Value, Value, Value, Value) {
+/// A person made by the admin at a new account, on no deal: (account, person).
+async fn admin_person(app: &TestApp) -> (Value, Value) {
     let account = app
         .data(
             "mutation($n: String!) { createAccount(input: { name: $n }) { account { id } } }",
@@ -81,13 +82,18 @@ async fn admin_deal(app: &TestApp) -> (Value, Value, Value, Value) {
         )
         .await["createAccount"]["account"]["id"]
         .clone();
-    let deal = app
-        .data("mutation($a: ID!) { createOpportunity(input: { accountId: $a, name: \"D\" }) { opportunity { id } } }", json!({ "a": account }))
-        .await["createOpportunity"]["opportunity"]["id"]
-        .clone();
     let person = app
         .data("mutation($a: ID!) { createStakeholder(input: { accountId: $a, firstName: \"A\", lastName: \"B\" }) { stakeholder { id } } }", json!({ "a": account }))
         .await["createStakeholder"]["stakeholder"]["id"]
+        .clone();
+    (account, person)
+}
+
+async fn admin_deal(app: &TestApp) -> (Value, Value, Value, Value) {
+    let (account, person) = admin_person(app).await;
+    let deal = app
+        .data("mutation($a: ID!) { createOpportunity(input: { accountId: $a, name: \"D\" }) { opportunity { id } } }", json!({ "a": account }))
+        .await["createOpportunity"]["opportunity"]["id"]
         .clone();
     let participant = app
         .data("mutation($d: ID!, $p: ID!) { addDealParticipant(input: { opportunityId: $d, stakeholderId: $p }) { participant { id } } }", json!({ "d": deal, "p": person }))
@@ -169,17 +175,7 @@ async fn attempt_more(app: &TestApp, operation: &str, token: Option<&str>) -> Op
         | "moveLeadStage:qualify"
         | "moveLeadStage:accept" => {
             // A person on no deal: a participant's lead moves along with the deal.
-            let account = app
-                .data(
-                    "mutation($n: String!) { createAccount(input: { name: $n }) { account { id } } }",
-                    json!({ "n": unique("a") }),
-                )
-                .await["createAccount"]["account"]["id"]
-                .clone();
-            let person = app
-                .data("mutation($a: ID!) { createStakeholder(input: { accountId: $a, firstName: \"A\", lastName: \"B\" }) { stakeholder { id } } }", json!({ "a": account }))
-                .await["createStakeholder"]["stakeholder"]["id"]
-                .clone();
+            let (_, person) = admin_person(app).await;
             match operation {
                 "recordEngagement" => (
                     "mutation($p: ID!) { recordEngagement(input: { stakeholderId: $p, kind: EMAIL_OPENED }) { userErrors { code } } }",
