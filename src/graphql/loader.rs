@@ -51,13 +51,16 @@ pub struct Loaders {
     pub accounts: DataLoader<ById<account::Entity>>,
     pub personas: DataLoader<ById<persona::Entity>>,
     pub stakeholders: DataLoader<ById<stakeholder::Entity>>,
-    pub direct_reports: DataLoader<DirectReportsLoader>,
+    pub direct_reports: DataLoader<Grouped<stakeholder::Model>>,
     pub roles: DataLoader<RoleLoader>,
     pub grants: DataLoader<GrantLoader>,
     pub users: DataLoader<UserLoader>,
     pub opportunities: DataLoader<ById<opportunity::Entity>>,
     pub contents: DataLoader<ById<content::Entity>>,
     pub participants: DataLoader<Grouped<deal_participant::Model>>,
+    /// A deal's participants, their people read in the same statement, when the selection
+    /// follows them: the people are primed for `stakeholders`, which then reads none of them.
+    pub participants_with_people: DataLoader<ParticipantsWithPeople>,
     pub participants_by_id: DataLoader<ById<deal_participant::Entity>>,
     pub deals: DataLoader<Grouped<deal_participant::Model>>,
     pub risks: DataLoader<Grouped<deal_risk::Model>>,
@@ -175,18 +178,26 @@ async fn until_quiet<T>(mut work: Pin<&mut impl Future<Output = T>>) -> Option<T
 impl Loaders {
     /// The loaders of one request for its caller (none: anonymous, who may read no record), and
     /// the queue their batches run from.
-    pub fn new(db: &DatabaseConnection, caller: Option<&Principal>) -> (Self, LoadQueue) {
+    ///
+    /// Only a query primes loaders with rows read by another loader's statement: a mutation's
+    /// payloads must show the rows as its own writes left them, so its loaders read every time.
+    pub fn new(db: &DatabaseConnection, caller: Option<&Principal>, query: bool) -> (Self, LoadQueue) {
         let (tx, rx) = mpsc::unbounded_channel::<BoxFuture<'static, ()>>();
         let queue = move || {
             let tx = tx.clone();
             // A send fails only once the request is over, when nobody waits for the batch.
             move |batch: BoxFuture<'static, ()>| drop(tx.send(batch))
         };
-        let loaders = Self::with_spawner(db, caller.map(|p| Arc::new(p.clone())), queue);
+        let loaders = Self::with_spawner(db, caller.map(|p| Arc::new(p.clone())), queue, query);
         (loaders, LoadQueue(rx))
     }
 
-    fn with_spawner<S, F>(db: &DatabaseConnection, caller: Option<Arc<Principal>>, spawner: F) -> Self
+    fn with_spawner<S, F>(
+        db: &DatabaseConnection,
+        caller: Option<Arc<Principal>>,
+        spawner: F,
+        prime: bool,
+    ) -> Self
     where
         F: Fn() -> S,
         S: Fn(BoxFuture<'static, ()>) + Send + Sync + 'static,
@@ -198,57 +209,83 @@ impl Loaders {
             };
         }
         macro_rules! grouped {
-            (|$db:ident, $keys:ident| $fetch:expr) => {
-                dl!(Grouped::new(db, |$db, $keys| Box::pin(
+            (|$db:ident, $caller:ident, $keys:ident| $fetch:expr) => {
+                dl!(Grouped::new(db, &caller, |$db, $caller, $keys| Box::pin(
                     async move { $fetch }
                 )))
             };
         }
+        // The people read with a deal's participants, for the stakeholder loader.
+        let people: Primed<stakeholder::Model> = Primed::default();
         Self {
             accounts: dl!(ById::new(db, &caller)),
             personas: dl!(ById::new(db, &caller)),
-            stakeholders: dl!(ById::new(db, &caller)),
-            direct_reports: dl!(DirectReportsLoader(db.clone())),
+            stakeholders: dl!(ById::new(db, &caller).primed_by(&people)),
+            direct_reports: grouped!(|db, caller, keys| {
+                let rows = service::stakeholder::direct_reports_of(&db, &caller, &keys).await?;
+                Ok(rows
+                    .into_iter()
+                    .filter_map(|s| Some((s.reports_to_id?, s)))
+                    .collect())
+            }),
             roles: dl!(RoleLoader(db.clone())),
             grants: dl!(GrantLoader(db.clone())),
             users: dl!(UserLoader(db.clone())),
             opportunities: dl!(ById::new(db, &caller)),
             contents: dl!(ById::new(db, &caller)),
             participants_by_id: dl!(ById::new(db, &caller)),
-            participants: grouped!(|db, keys| {
-                let rows = service::deal::participants_of(&db, &keys).await?;
+            participants: grouped!(|db, caller, keys| {
+                let rows = service::deal::participants_of(&db, &caller, &keys).await?;
                 Ok(rows.into_iter().map(|p| (p.opportunity_id, p)).collect())
             }),
-            deals: grouped!(|db, keys| {
-                let rows = service::deal::deals_of(&db, &keys).await?;
+            participants_with_people: dl!(ParticipantsWithPeople {
+                db: db.clone(),
+                caller: caller.clone(),
+                people: prime.then(|| people.clone()),
+            }),
+            deals: grouped!(|db, caller, keys| {
+                let rows = service::deal::deals_of(&db, &caller, &keys).await?;
                 Ok(rows.into_iter().map(|p| (p.stakeholder_id, p)).collect())
             }),
-            risks: grouped!(|db, keys| {
-                let rows = service::deal::risks_of(&db, &keys).await?;
+            risks: grouped!(|db, caller, keys| {
+                let rows = service::deal::risks_of(&db, &caller, &keys).await?;
                 Ok(rows.into_iter().map(|r| (r.opportunity_id, r)).collect())
             }),
-            competitors: grouped!(|db, keys| {
+            competitors: grouped!(|db, _caller, keys| {
                 let rows = service::opportunity::competitors_of(&db, &keys).await?;
                 Ok(rows.into_iter().map(|c| (c.opportunity_id, c.name)).collect())
             }),
-            content_buying_stages: grouped!(|db, keys| service::content::buying_stages_of(&db, &keys).await),
-            content_personas: grouped!(|db, keys| service::content::personas_of(&db, &keys).await),
-            content_buying_roles: grouped!(|db, keys| service::content::buying_roles_of(&db, &keys).await),
-            content_topics: grouped!(|db, keys| service::content::topics_of(&db, &keys).await),
-            content_competitors: grouped!(|db, keys| service::content::competitors_of(&db, &keys).await),
+            content_buying_stages: grouped!(|db, _caller, keys| Ok(service::content::buying_stages_of(
+                &db, &keys
+            )
+            .await?)),
+            content_personas: grouped!(|db, _caller, keys| Ok(
+                service::content::personas_of(&db, &keys).await?
+            )),
+            content_buying_roles: grouped!(|db, _caller, keys| Ok(service::content::buying_roles_of(
+                &db, &keys
+            )
+            .await?)),
+            content_topics: grouped!(|db, _caller, keys| Ok(service::content::topics_of(&db, &keys).await?)),
+            content_competitors: grouped!(|db, _caller, keys| Ok(service::content::competitors_of(
+                &db, &keys
+            )
+            .await?)),
             stakeholder_pages: dl!(NestedPages::new(db)),
             stakeholder_counts: Arc::new(dl!(NestedCounts::new(db))),
             opportunity_pages: dl!(NestedPages::new(db)),
             opportunity_counts: Arc::new(dl!(NestedCounts::new(db))),
             engagement_pages: dl!(NestedPages::new(db)),
             engagement_counts: Arc::new(dl!(NestedCounts::new(db))),
-            feedback: grouped!(|db, keys| {
+            feedback: grouped!(|db, _caller, keys| {
                 let rows = service::lead::feedback_of(&db, &keys).await?;
                 Ok(rows.into_iter().map(|f| (f.stakeholder_id, f)).collect())
             }),
             history_pages: dl!(NestedPages::new(db)),
             history_counts: Arc::new(dl!(NestedCounts::new(db))),
-            last_touches: grouped!(|db, keys| service::engagement::last_touches_of(&db, &keys).await),
+            last_touches: grouped!(|db, _caller, keys| Ok(
+                service::engagement::last_touches_of(&db, &keys).await?
+            )),
             settings: dl!(SettingsLoader(db.clone())),
             recommendations: dl!(RecommendationLoader {
                 db: db.clone(),
@@ -274,19 +311,60 @@ fn load_error(e: impl std::fmt::Debug) -> LoadError {
 
 /// Records by id, as far as the request's caller may read them: through the scoped finder of
 /// their service ([`Scoped`]). A record the caller may not read loads as missing.
-pub struct ById<E> {
+pub struct ById<E: EntityTrait> {
     db: DatabaseConnection,
     caller: Option<Arc<Principal>>,
-    entity: std::marker::PhantomData<E>,
+    primed: Option<Primed<E::Model>>,
 }
 
-impl<E> ById<E> {
+impl<E: EntityTrait> ById<E> {
     fn new(db: &DatabaseConnection, caller: &Option<Arc<Principal>>) -> Self {
         Self {
             db: db.clone(),
             caller: caller.clone(),
-            entity: std::marker::PhantomData,
+            primed: None,
         }
+    }
+
+    /// Takes rows already read through the same finder from `primed` before reading any.
+    fn primed_by(mut self, primed: &Primed<E::Model>) -> Self {
+        self.primed = Some(primed.clone());
+        self
+    }
+}
+
+/// Rows of one kind that a statement of another loader already read through their scoped
+/// finder (a deal's people, joined to its participants), for the loader of that kind. A batch
+/// fills it before the next level's batches run (they run in rounds), so what a level reads
+/// does not depend on timing.
+#[derive(Clone)]
+pub struct Primed<M>(Arc<std::sync::Mutex<HashMap<Uuid, M>>>);
+
+impl<M> Default for Primed<M> {
+    fn default() -> Self {
+        Self(Arc::default())
+    }
+}
+
+impl<M: Clone> Primed<M> {
+    fn add(&self, rows: impl IntoIterator<Item = (Uuid, M)>) {
+        // A poisoned map only means a panic elsewhere mid-insert: the rows in it are whole.
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).extend(rows);
+    }
+
+    /// Moves the primed rows of `keys` into `out`; returns the keys still to read.
+    fn take(&self, keys: &[Uuid], out: &mut HashMap<Uuid, M>) -> Vec<Uuid> {
+        let primed = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        keys.iter()
+            .filter(|k| match primed.get(k) {
+                Some(row) => {
+                    out.insert(**k, row.clone());
+                    false
+                }
+                None => true,
+            })
+            .copied()
+            .collect()
     }
 }
 
@@ -360,38 +438,16 @@ where
         let Some(finder) = self.caller.as_deref().and_then(|p| E::visible_to(p).ok()) else {
             return Ok(HashMap::new());
         };
-        let rows = finder
-            .filter(E::id_column().is_in(keys.iter().copied()))
-            .all(&self.db)
-            .await;
-        Ok(rows
-            .map_err(load_error)?
-            .into_iter()
-            .map(|m| (E::id_of(&m), m))
-            .collect())
-    }
-}
-
-/// The live stakeholders who report to each manager.
-pub struct DirectReportsLoader(DatabaseConnection);
-
-impl Loader<Uuid> for DirectReportsLoader {
-    type Value = Vec<stakeholder::Model>;
-    type Error = LoadError;
-
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let rows = stakeholder::Entity::find()
-            .filter(stakeholder::Column::ReportsToId.is_in(keys.iter().copied()))
-            .filter(stakeholder::Column::ArchivedAt.is_null())
-            .all(&self.0)
-            .await
-            .map_err(load_error)?;
-        let mut out: HashMap<Uuid, Self::Value> = HashMap::new();
-        for row in rows {
-            if let Some(manager) = row.reports_to_id {
-                out.entry(manager).or_default().push(row);
-            }
+        let mut out = HashMap::new();
+        let keys = match &self.primed {
+            Some(primed) => primed.take(keys, &mut out),
+            None => keys.to_vec(),
+        };
+        if keys.is_empty() {
+            return Ok(out);
         }
+        let rows = finder.filter(E::id_column().is_in(keys)).all(&self.db).await;
+        out.extend(rows.map_err(load_error)?.into_iter().map(|m| (E::id_of(&m), m)));
         Ok(out)
     }
 }
@@ -427,6 +483,40 @@ impl Loader<Ask> for RecommendationLoader {
         service::recommendation::recommendations(&self.db, caller, keys)
             .await
             .map_err(load_error)
+    }
+}
+
+/// A deal's participants with their people in one statement (the people's scoped finder is
+/// the join's condition); the people go to the stakeholder loader's primed rows in queries.
+pub struct ParticipantsWithPeople {
+    db: DatabaseConnection,
+    caller: Option<Arc<Principal>>,
+    people: Option<Primed<stakeholder::Model>>,
+}
+
+impl Loader<Uuid> for ParticipantsWithPeople {
+    type Value = Vec<deal_participant::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let Some(caller) = self.caller.as_deref() else {
+            return Ok(HashMap::new());
+        };
+        let rows = service::deal::participants_with_people_of(&self.db, caller, keys)
+            .await
+            .map_err(load_error)?;
+        let mut out: HashMap<Uuid, Self::Value> = HashMap::new();
+        let mut people = Vec::new();
+        for (participant, person) in rows {
+            people.extend(person.map(|p| (p.id, p)));
+            out.entry(participant.opportunity_id)
+                .or_default()
+                .push(participant);
+        }
+        if let Some(primed) = &self.people {
+            primed.add(people);
+        }
+        Ok(out)
     }
 }
 
@@ -473,21 +563,25 @@ impl Loader<Uuid> for UserLoader {
     }
 }
 
-/// Reads the rows of a batch of parents: `(parent id, row)` pairs in display order.
+/// Reads the rows of a batch of parents that the caller may read: `(parent id, row)` pairs in
+/// display order.
 pub type FetchGrouped<V> =
-    fn(DatabaseConnection, Vec<Uuid>) -> BoxFuture<'static, Result<Vec<(Uuid, V)>, sea_orm::DbErr>>;
+    fn(DatabaseConnection, Arc<Principal>, Vec<Uuid>) -> BoxFuture<'static, Result<Vec<(Uuid, V)>, AppError>>;
 
 /// A list relation (a deal's participants, a content's topics): every parent's rows in one
-/// statement, grouped by parent in the order the statement returned them.
+/// statement, read through the scoped finder of their service with the request's caller, and
+/// grouped by parent in the order the statement returned them.
 pub struct Grouped<V> {
     db: DatabaseConnection,
+    caller: Option<Arc<Principal>>,
     fetch: FetchGrouped<V>,
 }
 
 impl<V> Grouped<V> {
-    fn new(db: &DatabaseConnection, fetch: FetchGrouped<V>) -> Self {
+    fn new(db: &DatabaseConnection, caller: &Option<Arc<Principal>>, fetch: FetchGrouped<V>) -> Self {
         Self {
             db: db.clone(),
+            caller: caller.clone(),
             fetch,
         }
     }
@@ -498,7 +592,11 @@ impl<V: Send + Sync + Clone + 'static> Loader<Uuid> for Grouped<V> {
     type Error = LoadError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let rows = (self.fetch)(self.db.clone(), keys.to_vec())
+        // Anonymous callers read no record.
+        let Some(caller) = self.caller.clone() else {
+            return Ok(HashMap::new());
+        };
+        let rows = (self.fetch)(self.db.clone(), caller, keys.to_vec())
             .await
             .map_err(load_error)?;
         let mut out: HashMap<Uuid, Vec<V>> = HashMap::new();

@@ -377,7 +377,11 @@ async fn run(
         None
     };
 
-    let (loaders, load_queue) = Loaders::new(&state.db, principal.as_ref());
+    let (loaders, load_queue) = Loaders::new(
+        &state.db,
+        principal.as_ref(),
+        operation.ty == OperationType::Query,
+    );
     // A schema download by a caller allowed to introspect gets the wider limits.
     let (schema, limits) = if operation.introspection_only && may_introspect {
         (&state.schema.download, state.schema.download_limits)

@@ -70,14 +70,19 @@ pub struct RiskChanges {
     pub expected_version: Option<i32>,
 }
 
-/// The participants the caller may read: those of the opportunities they may read (the scoped
-/// finder every read of a participant by id starts from).
-pub fn visible_participants(principal: &Principal) -> Result<sea_orm::Select<Participant>, AppError> {
+/// The rows of a deal's part (`E`, joined to its deal by `opportunity`) that the caller may
+/// read: those of the opportunities they may read. The one owner rule, in SQL, that every read
+/// of a participant or a risk starts from, by id or through an edge.
+fn of_visible_deals<E: EntityTrait>(
+    principal: &Principal,
+    opportunity: impl ColumnTrait,
+    id: impl ColumnTrait,
+) -> Result<sea_orm::Select<E>, AppError> {
     use sea_orm::sea_query::Query;
     Ok(match authz::visibility(principal, Permission::OpportunityRead)? {
-        authz::Visibility::All => Participant::find(),
-        authz::Visibility::OwnedBy(me) => Participant::find().filter(
-            participant::Column::OpportunityId.in_subquery(
+        authz::Visibility::All => E::find(),
+        authz::Visibility::OwnedBy(me) => E::find().filter(
+            opportunity.in_subquery(
                 Query::select()
                     .column(opportunity::Column::Id)
                     .from(opportunity::Entity)
@@ -85,48 +90,109 @@ pub fn visible_participants(principal: &Principal) -> Result<sea_orm::Select<Par
                     .to_owned(),
             ),
         ),
-        authz::Visibility::Nothing => Participant::find().filter(participant::Column::Id.is_null()),
+        authz::Visibility::Nothing => E::find().filter(id.is_null()),
     })
 }
 
-/// The participants of each opportunity, primary first, then as they joined.
+/// The participants the caller may read: those of the opportunities they may read (the scoped
+/// finder every read of a participant starts from).
+pub fn visible_participants(principal: &Principal) -> Result<sea_orm::Select<Participant>, AppError> {
+    of_visible_deals(
+        principal,
+        participant::Column::OpportunityId,
+        participant::Column::Id,
+    )
+}
+
+/// The risks the caller may read: those of the opportunities they may read.
+pub fn visible_risks(principal: &Principal) -> Result<sea_orm::Select<Risk>, AppError> {
+    of_visible_deals(principal, risk::Column::OpportunityId, risk::Column::Id)
+}
+
+/// The participants of each opportunity the caller may read, primary first, then as they joined.
 pub async fn participants_of(
     db: &impl ConnectionTrait,
+    principal: &Principal,
     opportunity_ids: &[Uuid],
-) -> Result<Vec<participant::Model>, sea_orm::DbErr> {
-    Participant::find()
+) -> Result<Vec<participant::Model>, AppError> {
+    Ok(visible_participants(principal)?
         .filter(participant::Column::OpportunityId.is_in(opportunity_ids.iter().copied()))
         .order_by_desc(participant::Column::IsPrimary)
         .order_by_asc(participant::Column::CreatedAt)
         .order_by_asc(participant::Column::Id)
         .all(db)
-        .await
+        .await?)
 }
 
-/// The deals each stakeholder takes part in, as they joined.
-pub async fn deals_of(
+/// [`participants_of`], each with its stakeholder when the caller may read that person (`None`
+/// otherwise), in the same statement: the stakeholder's scoped finder is the join's condition.
+pub async fn participants_with_people_of(
     db: &impl ConnectionTrait,
-    stakeholder_ids: &[Uuid],
+    principal: &Principal,
+    opportunity_ids: &[Uuid],
+) -> Result<Vec<(participant::Model, Option<entity::stakeholder::Model>)>, AppError> {
+    use entity::stakeholder as person;
+    use sea_orm::{JoinType, RelationDef};
+    // Without `stakeholder.read` the participants still show; their people never join.
+    let readable = people::visible_condition(principal)
+        .unwrap_or_else(|_| sea_orm::Condition::all().add(person::Column::Id.is_null()));
+    let join: RelationDef = Participant::belongs_to(person::Entity)
+        .from(participant::Column::StakeholderId)
+        .to(person::Column::Id)
+        .on_condition(move |_, _| readable.clone())
+        .into();
+    Ok(visible_participants(principal)?
+        .filter(participant::Column::OpportunityId.is_in(opportunity_ids.iter().copied()))
+        .select_also(person::Entity)
+        .join(JoinType::LeftJoin, join)
+        .order_by_desc(participant::Column::IsPrimary)
+        .order_by_asc(participant::Column::CreatedAt)
+        .order_by_asc(participant::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Every participant of a deal, whoever asks: for the consequences of a stage move, which the
+/// system makes on the deal's behalf (never for showing to a caller).
+pub async fn all_participants_of(
+    db: &impl ConnectionTrait,
+    opportunity_id: Uuid,
 ) -> Result<Vec<participant::Model>, sea_orm::DbErr> {
     Participant::find()
-        .filter(participant::Column::StakeholderId.is_in(stakeholder_ids.iter().copied()))
+        .filter(participant::Column::OpportunityId.eq(opportunity_id))
         .order_by_asc(participant::Column::CreatedAt)
         .order_by_asc(participant::Column::Id)
         .all(db)
         .await
 }
 
-/// The risks of each opportunity, oldest first.
+/// The deals each stakeholder takes part in, as they joined: only those on opportunities the
+/// caller may read, decided in the statement (no second read to filter them).
+pub async fn deals_of(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    stakeholder_ids: &[Uuid],
+) -> Result<Vec<participant::Model>, AppError> {
+    Ok(visible_participants(principal)?
+        .filter(participant::Column::StakeholderId.is_in(stakeholder_ids.iter().copied()))
+        .order_by_asc(participant::Column::CreatedAt)
+        .order_by_asc(participant::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// The risks of each opportunity the caller may read, oldest first.
 pub async fn risks_of(
     db: &impl ConnectionTrait,
+    principal: &Principal,
     opportunity_ids: &[Uuid],
-) -> Result<Vec<risk::Model>, sea_orm::DbErr> {
-    Risk::find()
+) -> Result<Vec<risk::Model>, AppError> {
+    Ok(visible_risks(principal)?
         .filter(risk::Column::OpportunityId.is_in(opportunity_ids.iter().copied()))
         .order_by_asc(risk::Column::CreatedAt)
         .order_by_asc(risk::Column::Id)
         .all(db)
-        .await
+        .await?)
 }
 
 /// Participants by ID, those of opportunities the caller may read.
@@ -138,11 +204,10 @@ pub async fn find_participants(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let rows = Participant::find()
+    Ok(visible_participants(principal)?
         .filter(participant::Column::Id.is_in(ids.iter().copied()))
         .all(db)
-        .await?;
-    readable_by_opportunity(db, principal, rows, |p| p.opportunity_id).await
+        .await?)
 }
 
 /// Risks by ID, those of opportunities the caller may read.
@@ -154,11 +219,10 @@ pub async fn find_risks(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let rows = Risk::find()
+    Ok(visible_risks(principal)?
         .filter(risk::Column::Id.is_in(ids.iter().copied()))
         .all(db)
-        .await?;
-    readable_by_opportunity(db, principal, rows, |r| r.opportunity_id).await
+        .await?)
 }
 
 async fn readable_by_opportunity<T>(

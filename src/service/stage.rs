@@ -285,7 +285,7 @@ async fn people_on(
     db: &impl ConnectionTrait,
     opportunity_id: Uuid,
 ) -> Result<Vec<stakeholder::Model>, AppError> {
-    let ids: Vec<Uuid> = deal::participants_of(db, &[opportunity_id])
+    let ids: Vec<Uuid> = deal::all_participants_of(db, opportunity_id)
         .await?
         .into_iter()
         .map(|p| p.stakeholder_id)

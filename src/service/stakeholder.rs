@@ -10,7 +10,7 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Select, Set,
+    QueryOrder, Select, Set,
 };
 use uuid::Uuid;
 
@@ -101,25 +101,34 @@ pub struct StakeholderChanges {
 
 /// The stakeholders the caller may read: the scoped finder every read starts from.
 pub fn visible(principal: &Principal) -> Result<Select<Stakeholder>, AppError> {
+    Ok(Stakeholder::find().filter(visible_condition(principal)?))
+}
+
+/// The owner rule of [`visible`] as a condition on the `stakeholder` table, for statements that
+/// join stakeholders to other rows (a deal's participants) instead of reading them alone.
+pub fn visible_condition(principal: &Principal) -> Result<Condition, AppError> {
     Ok(match authz::visibility(principal, Permission::StakeholderRead)? {
-        Visibility::All => Stakeholder::find(),
-        Visibility::OwnedBy(me) => Stakeholder::find().filter(
-            Condition::any()
-                .add(Column::OwnerId.eq(me))
-                .add(Column::MarketingOwnerId.eq(me)),
-        ),
-        Visibility::Nothing => Stakeholder::find().filter(Column::Id.is_null()),
+        Visibility::All => Condition::all(),
+        Visibility::OwnedBy(me) => Condition::any()
+            .add(Column::OwnerId.eq(me))
+            .add(Column::MarketingOwnerId.eq(me)),
+        Visibility::Nothing => Condition::all().add(Column::Id.is_null()),
     })
 }
 
-/// Whether the caller may read this stakeholder (for relations loaded without a finder).
-pub fn may_read(principal: &Principal, m: &Model) -> bool {
-    authz::authorize(
-        principal,
-        Permission::StakeholderRead,
-        Resource::Owned(&[m.owner_id, m.marketing_owner_id]),
-    )
-    .is_ok()
+/// The live stakeholders who report to each of `managers`, as far as the caller may read them.
+pub async fn direct_reports_of(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    managers: &[Uuid],
+) -> Result<Vec<Model>, AppError> {
+    Ok(visible(principal)?
+        .filter(Column::ReportsToId.is_in(managers.iter().copied()))
+        .filter(Column::ArchivedAt.is_null())
+        .order_by_asc(Column::CreatedAt)
+        .order_by_asc(Column::Id)
+        .all(db)
+        .await?)
 }
 
 /// Whether the caller may see this stakeholder's email and phone.

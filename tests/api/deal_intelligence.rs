@@ -563,10 +563,10 @@ async fn a_deal_room_costs_the_same_statements_whatever_its_size(app: TestApp) {
         at_small, at_large,
         "the statements do not grow with participants or content"
     );
-    // The node, its participants, the setting, the latest touches, six for the recommendations,
-    // the people (for the participants, and again one level down for the recommendations) and
-    // the content.
-    assert_eq!(at_large, 13);
+    // The node, its participants with their people (one statement), the setting, the latest
+    // touches, six for the recommendations, the people one level down for the recommendations
+    // and the content.
+    assert_eq!(at_large, 12);
 }
 
 on_both_stores!(

@@ -184,7 +184,153 @@ async fn staff_through_an_edge_show_a_public_profile(app: TestApp) {
     );
 }
 
+/// A deal's people (joined to its participants in one statement), a person's deals and a deal's
+/// risks are read through the scoped finders of the people and the deals: a list edge never
+/// shows what the by-ID read refuses.
+async fn list_edges_show_only_what_their_finders_allow(app: TestApp) {
+    let account = app
+        .data(
+            "mutation { createAccount(input: { name: \"Acme\" }) { account { id } } }",
+            json!({}),
+        )
+        .await["createAccount"]["account"]["id"]
+        .clone();
+    let person = |token: Option<String>, name: &'static str| {
+        let (app, account) = (&app, account.clone());
+        async move {
+            let body = app
+                .gql_as(
+                    Some(token.as_deref().unwrap_or(&app.admin_token)),
+                    "mutation($a: ID!, $n: String!) { createStakeholder(input: { accountId: $a, firstName: $n, lastName: \"X\" }) { stakeholder { id } } }",
+                    json!({ "a": account, "n": name }),
+                )
+                .await;
+            body["data"]["createStakeholder"]["stakeholder"]["id"].clone()
+        }
+    };
+    let deal = |token: Option<String>, name: &'static str| {
+        let (app, account) = (&app, account.clone());
+        async move {
+            let body = app
+                .gql_as(
+                    Some(token.as_deref().unwrap_or(&app.admin_token)),
+                    "mutation($a: ID!, $n: String!) { createOpportunity(input: { accountId: $a, name: $n }) { opportunity { id } } }",
+                    json!({ "a": account, "n": name }),
+                )
+                .await;
+            assert!(
+                body["data"]["createOpportunity"]["opportunity"]["id"].is_string(),
+                "{body}"
+            );
+            body["data"]["createOpportunity"]["opportunity"]["id"].clone()
+        }
+    };
+    let join = |deal: Value, person: Value| {
+        let app = &app;
+        async move {
+            let data = app
+                .data(
+                    "mutation($d: ID!, $p: ID!) { addDealParticipant(input: { opportunityId: $d, stakeholderId: $p }) { participant { id } userErrors { code } } }",
+                    json!({ "d": deal, "p": person }),
+                )
+                .await;
+            data["addDealParticipant"]["participant"]["id"].clone()
+        }
+    };
+
+    // Someone who reads every deal but only their own people.
+    let (_, own_people) = user_with_grants(
+        &app,
+        "ownpeople",
+        json!([
+            { "permission": "opportunity.read", "scope": "ALL" },
+            { "permission": "stakeholder.read", "scope": "OWN" },
+            { "permission": "stakeholder.create", "scope": "ALL" },
+            { "permission": "account.read", "scope": "ALL" }
+        ]),
+    )
+    .await;
+    let mine = person(Some(own_people.clone()), "Mine").await;
+    let theirs = person(None, "Theirs").await;
+    let admins_deal = deal(None, "Admins deal").await;
+    join(admins_deal.clone(), mine.clone()).await;
+    join(admins_deal.clone(), theirs.clone()).await;
+    let room = app
+        .data_as(
+            Some(&own_people),
+            "query($d: ID!) { opportunity(id: $d) { participants { stakeholder { firstName } } } }",
+            json!({ "d": admins_deal }),
+        )
+        .await;
+    let names: Vec<Value> = room["opportunity"]["participants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["stakeholder"].clone())
+        .collect();
+    assert_eq!(names.len(), 2, "{room}");
+    assert!(names.contains(&json!({ "firstName": "Mine" })), "{room}");
+    assert!(
+        names.contains(&Value::Null),
+        "the admin's person stays hidden: {room}"
+    );
+    assert!(!room.to_string().contains("Theirs"), "{room}");
+    let by_id = app
+        .data_as(
+            Some(&own_people),
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({ "id": theirs }),
+        )
+        .await;
+    assert_eq!(
+        by_id["node"],
+        Value::Null,
+        "the by-ID read refuses the person too"
+    );
+
+    // Someone who reads every person but only their own deals.
+    let (_, own_deals) = user_with_grants(
+        &app,
+        "owndeals",
+        json!([
+            { "permission": "stakeholder.read", "scope": "ALL" },
+            { "permission": "opportunity.read", "scope": "OWN" },
+            { "permission": "opportunity.create", "scope": "ALL" },
+            { "permission": "account.read", "scope": "ALL" }
+        ]),
+    )
+    .await;
+    let their_deal = deal(Some(own_deals.clone()), "Own deal").await;
+    join(their_deal.clone(), theirs.clone()).await;
+    app.data(
+        "mutation($d: ID!) { raiseDealRisk(input: { opportunityId: $d, kind: DO_NOTHING }) { risk { id } } }",
+        json!({ "d": admins_deal }),
+    )
+    .await;
+    let deals = app
+        .data_as(
+            Some(&own_deals),
+            "query($p: ID!) { stakeholder(id: $p) { deals { opportunity { name } } } }",
+            json!({ "p": theirs }),
+        )
+        .await;
+    assert_eq!(
+        deals["stakeholder"]["deals"],
+        json!([{ "opportunity": { "name": "Own deal" } }]),
+        "the admin's deal is left out: {deals}"
+    );
+    // The admin sees both.
+    let all = app
+        .data(
+            "query($p: ID!) { stakeholder(id: $p) { deals { opportunity { name } } } }",
+            json!({ "p": theirs }),
+        )
+        .await;
+    assert_eq!(all["stakeholder"]["deals"].as_array().unwrap().len(), 2, "{all}");
+}
+
 on_both_stores!(
+    list_edges_show_only_what_their_finders_allow,
     staff_through_an_edge_show_a_public_profile,
     a_caller_is_read_once_until_their_grants_change,
     a_deactivated_caller_is_refused_on_the_next_request_though_cached,

@@ -125,10 +125,14 @@ impl Opportunity {
         complexity = "crate::graphql::list_complexity(crate::graphql::assumed::PARTICIPANTS, child_complexity)"
     )]
     async fn participants(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<DealParticipant>> {
-        Ok(loaders(ctx)?
-            .participants
-            .load_one(self.0.id)
-            .await
+        let l = loaders(ctx)?;
+        // When the selection follows the people, they come in the participants' own statement.
+        let rows = if ctx.look_ahead().field("stakeholder").exists() {
+            l.participants_with_people.load_one(self.0.id).await
+        } else {
+            l.participants.load_one(self.0.id).await
+        };
+        Ok(rows
             .map_err(AppError::from)?
             .unwrap_or_default()
             .into_iter()

@@ -116,18 +116,12 @@ impl Stakeholder {
         complexity = "crate::graphql::list_complexity(crate::graphql::assumed::DIRECT_REPORTS, child_complexity)"
     )]
     async fn direct_reports(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Stakeholder>> {
-        let p = principal(ctx)?;
         let reports = loaders(ctx)?
             .direct_reports
             .load_one(self.0.id)
             .await
             .map_err(AppError::from)?;
-        Ok(reports
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|m| service::may_read(p, m))
-            .map(Stakeholder)
-            .collect())
+        Ok(reports.unwrap_or_default().into_iter().map(Stakeholder).collect())
     }
 
     async fn lead_stage(&self) -> LeadStage {
@@ -231,22 +225,14 @@ impl Stakeholder {
         complexity = "crate::graphql::list_complexity(crate::graphql::assumed::DEALS_PER_PERSON, child_complexity)"
     )]
     async fn deals(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<DealParticipant>> {
-        let l = loaders(ctx)?;
-        let rows = l
+        // Read through the participants' scoped finder: only deals the caller may read.
+        Ok(loaders(ctx)?
             .deals
             .load_one(self.0.id)
             .await
             .map_err(AppError::from)?
-            .unwrap_or_default();
-        // The opportunities loader reads through the scoped finder: those it returns are readable.
-        let deals = l
-            .opportunities
-            .load_many(rows.iter().map(|r| r.opportunity_id))
-            .await
-            .map_err(AppError::from)?;
-        Ok(rows
+            .unwrap_or_default()
             .into_iter()
-            .filter(|r| deals.contains_key(&r.opportunity_id))
             .map(DealParticipant)
             .collect())
     }
