@@ -92,3 +92,10 @@ impl<T: OutputType> Edge<T> {
         &self.node
     }
 }
+
+/// Whether the connection's nodes select `field`, through `nodes` or `edges { node }`: a page
+/// may then read what that field follows in its own statement.
+pub fn nodes_select(ctx: &async_graphql::Context<'_>, field: &str) -> bool {
+    let look = ctx.look_ahead();
+    look.field("nodes").field(field).exists() || look.field("edges").field("node").field(field).exists()
+}

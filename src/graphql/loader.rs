@@ -83,6 +83,17 @@ pub struct Loaders {
     pub last_touches: DataLoader<Grouped<DateTime<Utc>>>,
     pub settings: DataLoader<SettingsLoader>,
     pub recommendations: DataLoader<RecommendationLoader>,
+    /// Where a statement that joins a parent's references (a page of deals with their
+    /// accounts) leaves them for the next level's loaders; `None` in mutations.
+    primed: Option<PrimedRows>,
+}
+
+/// The rows one level's statements read for the next level's loaders.
+#[derive(Clone, Default)]
+struct PrimedRows {
+    people: Primed<stakeholder::Model>,
+    accounts: Primed<account::Model>,
+    users: Primed<app_user::Model>,
 }
 
 /// The batches the loaders of one request have queued.
@@ -215,12 +226,11 @@ impl Loaders {
                 )))
             };
         }
-        // The people read with a deal's participants, for the stakeholder loader.
-        let people: Primed<stakeholder::Model> = Primed::default();
+        let primed = PrimedRows::default();
         Self {
-            accounts: dl!(ById::new(db, &caller)),
+            accounts: dl!(ById::new(db, &caller).primed_by(&primed.accounts)),
             personas: dl!(ById::new(db, &caller)),
-            stakeholders: dl!(ById::new(db, &caller).primed_by(&people)),
+            stakeholders: dl!(ById::new(db, &caller).primed_by(&primed.people)),
             direct_reports: grouped!(|db, caller, keys| {
                 let rows = service::stakeholder::direct_reports_of(&db, &caller, &keys).await?;
                 Ok(rows
@@ -230,7 +240,10 @@ impl Loaders {
             }),
             roles: dl!(RoleLoader(db.clone())),
             grants: dl!(GrantLoader(db.clone())),
-            users: dl!(UserLoader(db.clone())),
+            users: dl!(UserLoader {
+                db: db.clone(),
+                primed: primed.users.clone(),
+            }),
             opportunities: dl!(ById::new(db, &caller)),
             contents: dl!(ById::new(db, &caller)),
             participants_by_id: dl!(ById::new(db, &caller)),
@@ -241,7 +254,7 @@ impl Loaders {
             participants_with_people: dl!(ParticipantsWithPeople {
                 db: db.clone(),
                 caller: caller.clone(),
-                people: prime.then(|| people.clone()),
+                people: prime.then(|| primed.people.clone()),
             }),
             deals: grouped!(|db, caller, keys| {
                 let rows = service::deal::deals_of(&db, &caller, &keys).await?;
@@ -291,6 +304,16 @@ impl Loaders {
                 db: db.clone(),
                 caller: caller.clone(),
             }),
+            primed: prime.then_some(primed),
+        }
+    }
+
+    /// Leaves the accounts and owners read with a page of deals for the next level (queries
+    /// only): its `account` and `owner` edges then read none of them.
+    pub fn prime_accounts_and_users(&self, accounts: Vec<account::Model>, users: Vec<app_user::Model>) {
+        if let Some(primed) = &self.primed {
+            primed.accounts.add(accounts.into_iter().map(|a| (a.id, a)));
+            primed.users.add(users.into_iter().map(|u| (u.id, u)));
         }
     }
 }
@@ -548,18 +571,28 @@ impl Loader<Uuid> for GrantLoader {
     }
 }
 
-pub struct UserLoader(DatabaseConnection);
+/// Staff by id, as rows: what of them a caller sees is the GraphQL user type's rule.
+pub struct UserLoader {
+    db: DatabaseConnection,
+    primed: Primed<app_user::Model>,
+}
 
 impl Loader<Uuid> for UserLoader {
     type Value = app_user::Model;
     type Error = LoadError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let mut out = HashMap::new();
+        let keys = self.primed.take(keys, &mut out);
+        if keys.is_empty() {
+            return Ok(out);
+        }
         let rows = app_user::Entity::find()
-            .filter(app_user::Column::Id.is_in(keys.iter().copied()))
-            .all(&self.0)
+            .filter(app_user::Column::Id.is_in(keys))
+            .all(&self.db)
             .await;
-        Ok(rows.map_err(load_error)?.into_iter().map(|u| (u.id, u)).collect())
+        out.extend(rows.map_err(load_error)?.into_iter().map(|u| (u.id, u)));
+        Ok(out)
     }
 }
 

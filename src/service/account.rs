@@ -75,14 +75,18 @@ pub struct AccountChanges {
 
 /// The accounts the caller may read: the scoped finder every read starts from.
 pub fn visible(principal: &Principal) -> Result<Select<Account>, AppError> {
+    Ok(Account::find().filter(visible_condition(principal)?))
+}
+
+/// The owner rule of [`visible`] as a condition on the `account` table, for statements that
+/// join accounts to other rows (a page of deals) instead of reading them alone.
+pub fn visible_condition(principal: &Principal) -> Result<Condition, AppError> {
     Ok(match authz::visibility(principal, Permission::AccountRead)? {
-        Visibility::All => Account::find(),
-        Visibility::OwnedBy(me) => Account::find().filter(
-            Condition::any()
-                .add(Column::OwnerId.eq(me))
-                .add(Column::MarketingOwnerId.eq(me)),
-        ),
-        Visibility::Nothing => Account::find().filter(Column::Id.is_null()),
+        Visibility::All => Condition::all(),
+        Visibility::OwnedBy(me) => Condition::any()
+            .add(Column::OwnerId.eq(me))
+            .add(Column::MarketingOwnerId.eq(me)),
+        Visibility::Nothing => Condition::all().add(Column::Id.is_null()),
     })
 }
 

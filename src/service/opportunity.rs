@@ -174,6 +174,66 @@ pub async fn list(
     page::fetch(db, filtered(principal, &filter)?, &key, window).await
 }
 
+/// A page of opportunities with what the page shows of each in the same statement.
+pub struct PageWith {
+    pub page: Page<Model>,
+    /// The deals' accounts the caller may read (through the accounts' finder, the join's
+    /// condition); an account they may not read is not among them.
+    pub accounts: Vec<entity::account::Model>,
+    /// The deals' owners, as rows: what of them a caller sees is the GraphQL user type's rule.
+    pub owners: Vec<entity::app_user::Model>,
+}
+
+/// [`list`], with the deals' accounts and owners joined into the page's one statement.
+pub async fn list_with_accounts_and_owners(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    filter: OpportunityFilter,
+    order: OpportunityOrder,
+    args: PageArgs,
+) -> Result<PageWith, AppError> {
+    use entity::{account as acct, app_user as staff};
+    use sea_orm::{FromQueryResult, IdenStatic, Iterable, JoinType, QuerySelect, QueryTrait, RelationDef};
+    let key = sort_key(order);
+    let window = args.window(&key)?;
+    let (select, pager) = page::Pager::new(db, filtered(principal, &filter)?, &key, window);
+    // Without `account.read` the deals still show; their accounts never join.
+    let readable = account::visible_condition(principal)
+        .unwrap_or_else(|_| sea_orm::Condition::all().add(acct::Column::Id.is_null()));
+    let to_account: RelationDef = Opportunity::belongs_to(acct::Entity)
+        .from(Column::AccountId)
+        .to(acct::Column::Id)
+        .on_condition(move |_, _| readable.clone())
+        .into();
+    let to_owner: RelationDef = Opportunity::belongs_to(staff::Entity)
+        .from(Column::OwnerId)
+        .to(staff::Column::Id)
+        .into();
+    // sea-orm selects a second entity by itself (prefix B_) but a third only through declared
+    // relations, which the entities do not have: its columns are added the way sea-orm adds
+    // the second's, with the prefix C_.
+    let mut query = select
+        .select_also(acct::Entity)
+        .join(JoinType::LeftJoin, to_account)
+        .join(JoinType::LeftJoin, to_owner)
+        .into_query();
+    for col in <staff::Column as Iterable>::iter() {
+        query.expr_as(col.select_as(col.into_expr()), format!("C_{}", col.as_str()));
+    }
+    let rows = db.query_all(&query).await?;
+    let (mut deals, mut accounts, mut owners) = (Vec::new(), Vec::new(), Vec::new());
+    for row in rows {
+        deals.push(Model::from_query_result(&row, "A_")?);
+        accounts.extend(acct::Model::from_query_result_optional(&row, "B_")?);
+        owners.extend(staff::Model::from_query_result_optional(&row, "C_")?);
+    }
+    Ok(PageWith {
+        page: pager.finish(deals),
+        accounts,
+        owners,
+    })
+}
+
 /// The page of opportunities each account shows, as one query for every account of a level.
 pub fn of_accounts(
     principal: &Principal,

@@ -268,42 +268,75 @@ where
     E: EntityTrait,
     E::Model: Send + Sync,
 {
-    let counted = select.clone();
-    let count_db = db.clone();
-    let total_count: CountFn = Arc::new(move || {
-        let (select, db) = (counted.clone(), count_db.clone());
-        Box::pin(async move { Ok(select.count(&db).await?) })
-    });
+    let (select, pager) = Pager::new(db, select, key, window);
+    let rows = select.all(db).await?;
+    Ok(pager.finish(rows))
+}
 
-    let mut query = select;
-    if let Some(after) = &window.after {
-        query = query.filter(beyond(key, after, true));
+/// Turns the rows of a page's statement into the page: [`Pager::new`] gives the statement with
+/// the window's conditions, order and limit set, so a caller may join more rows into it (a page
+/// of deals with their accounts) before it runs and then hand the page's own rows back to
+/// [`Pager::finish`].
+pub struct Pager<'k, E: EntityTrait> {
+    key: &'k SortKey<E>,
+    window: Window,
+    total_count: CountFn,
+}
+
+impl<'k, E> Pager<'k, E>
+where
+    E: EntityTrait,
+    E::Model: Send + Sync,
+{
+    pub fn new(
+        db: &DatabaseConnection,
+        select: Select<E>,
+        key: &'k SortKey<E>,
+        window: Window,
+    ) -> (Select<E>, Self) {
+        let counted = select.clone();
+        let count_db = db.clone();
+        let total_count: CountFn = Arc::new(move || {
+            let (select, db) = (counted.clone(), count_db.clone());
+            Box::pin(async move { Ok(select.count(&db).await?) })
+        });
+
+        let mut query = select;
+        if let Some(after) = &window.after {
+            query = query.filter(beyond(key, after, true));
+        }
+        if let Some(before) = &window.before {
+            query = query.filter(beyond(key, before, false));
+        }
+        let (order, nulls) = read_order(key, &window);
+        if key.nullable {
+            query = query.order_by_with_nulls(key.column, order.clone(), nulls);
+        } else {
+            query = query.order_by(key.column, order.clone());
+        }
+        let select = query.order_by(key.id_column, order).limit(window.size + 1);
+        let pager = Self {
+            key,
+            window,
+            total_count,
+        };
+        (select, pager)
     }
-    if let Some(before) = &window.before {
-        query = query.filter(beyond(key, before, false));
+
+    /// The page of `rows`, as the statement returned them.
+    pub fn finish(self, rows: Vec<E::Model>) -> Page<E::Model> {
+        let PageRows {
+            items,
+            has_next_page,
+            has_previous_page,
+        } = into_page(rows, self.key, &self.window);
+        Page {
+            items,
+            has_next_page,
+            has_previous_page,
+            total_count: self.total_count,
+        }
     }
-    let (order, nulls) = read_order(key, &window);
-    if key.nullable {
-        query = query.order_by_with_nulls(key.column, order.clone(), nulls);
-    } else {
-        query = query.order_by(key.column, order.clone());
-    }
-    let rows = query
-        .order_by(key.id_column, order)
-        .limit(window.size + 1)
-        .all(db)
-        .await?;
-    let PageRows {
-        items,
-        has_next_page,
-        has_previous_page,
-    } = into_page(rows, key, &window);
-    Ok(Page {
-        items,
-        has_next_page,
-        has_previous_page,
-        total_count,
-    })
 }
 
 /// One page of rows with their cursors, for one parent of a nested connection.

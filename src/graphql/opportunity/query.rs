@@ -5,8 +5,9 @@ use async_graphql::{Context, ID, Object};
 use super::types::{Opportunity, OpportunityFilter, OpportunityOrder, opportunity_filter};
 use crate::{
     graphql::{
-        connection::Connection,
+        connection::{Connection, nodes_select},
         db,
+        loader::loaders,
         node::{self, NodeKind},
         page_complexity, principal,
     },
@@ -48,7 +49,15 @@ impl OpportunityQuery {
             before,
         };
         let filter = opportunity_filter(filter);
-        let page = service::opportunity::list(db(ctx)?, principal(ctx)?, filter, order, args).await?;
-        Ok(page.map(Opportunity).into())
+        let (db, principal) = (db(ctx)?, principal(ctx)?);
+        if !nodes_select(ctx, "account") && !nodes_select(ctx, "owner") {
+            let page = service::opportunity::list(db, principal, filter, order, args).await?;
+            return Ok(page.map(Opportunity).into());
+        }
+        // The deals' accounts and owners come in the page's own statement.
+        let with =
+            service::opportunity::list_with_accounts_and_owners(db, principal, filter, order, args).await?;
+        loaders(ctx)?.prime_accounts_and_users(with.accounts, with.owners);
+        Ok(with.page.map(Opportunity).into())
     }
 }
