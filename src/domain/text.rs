@@ -55,6 +55,12 @@ pub fn optional_text(field: &str, value: Option<&str>, max: usize) -> Result<Opt
     Ok(Some(trimmed.to_owned()))
 }
 
+/// An outside system's key for a record (`externalId`): trimmed, not blank, one line without
+/// control characters, at most 200 characters (the column's width).
+pub fn external_id(field: &str, value: &str) -> Result<String, UserError> {
+    required_name(field, value, 200)
+}
+
 /// An email address: one `@`, a dotted domain, no spaces, at most 320 characters.
 pub fn email(field: &str, value: &str) -> Result<String, UserError> {
     let email = value.trim();

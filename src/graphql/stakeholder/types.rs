@@ -305,6 +305,11 @@ impl Stakeholder {
         Ok(page.map(stage_change).into())
     }
 
+    /// The key your own system keeps for this record; unique among live records of the type.
+    async fn external_id(&self) -> Option<&str> {
+        self.0.external_id.as_deref()
+    }
+
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
@@ -335,6 +340,8 @@ pub struct StakeholderFilter {
     pub min_score: Option<i32>,
     /// true: MQLs sales have not accepted by their deadline.
     pub handoff_overdue: Option<bool>,
+    /// Only records with one of these external ids (at most 500).
+    pub external_ids: Option<Vec<String>>,
     #[graphql(default)]
     pub include_archived: bool,
 }
@@ -355,6 +362,7 @@ pub fn stakeholder_filter(filter: Option<StakeholderFilter>) -> service::Stakeho
         owner_id: id_filter(f.owner_id, NodeKind::User),
         min_score: f.min_score,
         handoff_overdue: f.handoff_overdue,
+        external_ids: f.external_ids,
         include_archived: f.include_archived,
     }
 }
