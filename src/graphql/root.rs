@@ -5,6 +5,7 @@ use async_graphql::MergedObject;
 use super::{
     account::{AccountMutation, AccountQuery},
     analytics::AnalyticsQuery,
+    bulk::BulkMutation,
     content::{ContentMutation, ContentQuery},
     deal::DealMutation,
     engagement::{EngagementMutation, EngagementQuery},
@@ -48,4 +49,5 @@ pub struct Mutation(
     EngagementMutation,
     ScoringMutation,
     PersonaMutation,
+    BulkMutation,
 );

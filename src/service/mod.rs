@@ -5,6 +5,7 @@ pub mod account;
 pub mod analytics;
 pub mod api_token;
 pub mod auth;
+pub mod bulk;
 pub mod content;
 pub mod deal;
 pub mod engagement;

@@ -8,6 +8,7 @@ mod helpers;
 mod hardening;
 
 mod account;
+mod bulk;
 mod analytics;
 mod cli;
 mod content;

@@ -70,6 +70,10 @@ const EXPECTED: &[(&str, &str)] = &[
     ("removeDealParticipant", "YNNYNNU"),
     ("moveBuyingStage", "YNNYNNU"),
     ("updateDealRisk", "YNNYNNU"),
+    // Rows that create: the create permission of each type decides.
+    ("upsertAccounts", "YYYYNNU"),
+    ("upsertStakeholders", "YYYYNNU"),
+    ("upsertOpportunities", "YNYYNNU"),
 ];
 
 /// A deal made by the admin with one participant and one risk: (deal, person, participant, risk).
@@ -144,6 +148,19 @@ async fn attempt_more(app: &TestApp, operation: &str, token: Option<&str>) -> Op
             "query($i: HandoffPerformanceInput!) { handoffPerformance(input: $i) { __typename } }",
             json!({ "i": period }),
         ),
+        "upsertAccounts" => (
+            "mutation($k: String!) { upsertAccounts(input: { rows: [{ externalId: $k, name: \"A\" }] }) { userErrors { code } } }",
+            json!({ "k": unique("a") }),
+        ),
+        "upsertStakeholders" | "upsertOpportunities" => {
+            let (account, _) = admin_person(app).await;
+            let query = if operation == "upsertStakeholders" {
+                "mutation($a: ID!, $k: String!) { upsertStakeholders(input: { rows: [{ externalId: $k, accountId: $a, firstName: \"A\", lastName: \"B\" }] }) { userErrors { code } } }"
+            } else {
+                "mutation($a: ID!, $k: String!) { upsertOpportunities(input: { rows: [{ externalId: $k, accountId: $a, name: \"D\" }] }) { userErrors { code } } }"
+            };
+            (query, json!({ "a": account, "k": unique("k") }))
+        }
         "scoringRules" => ("{ scoringRules(first: 1) { totalCount } }", json!({})),
         "scoringSettings" => ("{ scoringSettings { mqlThreshold } }", json!({})),
         "createScoringRule" => (
