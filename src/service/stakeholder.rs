@@ -11,6 +11,7 @@ use entity::{
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     Select, Set,
+    sea_query::{Expr, ExprTrait, Func, LikeExpr, SimpleExpr},
 };
 use uuid::Uuid;
 
@@ -41,6 +42,11 @@ pub struct StakeholderFilter {
     pub handoff_overdue: Option<bool>,
     /// Only people with one of these external ids (an empty list matches none).
     pub external_ids: Option<Vec<String>>,
+    /// People from any of these lead sources.
+    pub lead_sources: Vec<LeadSource>,
+    /// Matches the start of the first name, the last name or "first last", ignoring case; and
+    /// of the email, for people whose contact details the caller may read.
+    pub search: Option<String>,
     pub include_archived: bool,
 }
 
@@ -221,6 +227,12 @@ fn filtered(principal: &Principal, filter: &StakeholderFilter) -> Result<Select<
                 .add(Column::HandoffAcceptBy.gte(now))
         });
     }
+    if !filter.lead_sources.is_empty() {
+        select = select.filter(Column::LeadSource.is_in(filter.lead_sources.iter().copied()));
+    }
+    if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        select = select.filter(search_condition(principal, search)?);
+    }
     super::check_external_ids(filter.external_ids.as_ref())?;
     if let Some(ids) = &filter.external_ids {
         select = select.filter(Column::ExternalId.is_in(ids.iter().cloned()));
@@ -229,6 +241,39 @@ fn filtered(principal: &Principal, filter: &StakeholderFilter) -> Result<Select<
         select = select.filter(Column::ArchivedAt.is_null());
     }
     Ok(select)
+}
+
+/// `LOWER(column) LIKE pattern ESCAPE '\'`.
+fn starts_with(column: Column, pattern: &str) -> SimpleExpr {
+    Expr::expr(Func::lower(Expr::col(column))).like(LikeExpr::new(pattern).escape('\\'))
+}
+
+/// The people a `search` text names: by first name, last name or "first last" prefix; by email
+/// prefix only where the caller may read the email (`stakeholder.read_contact`, OWN: their own
+/// people), so a search can never tell someone without it whose address starts how.
+fn search_condition(principal: &Principal, search: &str) -> Result<Condition, AppError> {
+    let pattern = super::search_pattern(search)?;
+    let mut names = Condition::any()
+        .add(starts_with(Column::FirstName, &pattern))
+        .add(starts_with(Column::LastName, &pattern));
+    if let Some((first, last)) = search.split_once(char::is_whitespace) {
+        // "Ann Lee": the whole first name, then the start of the last.
+        let first = Expr::expr(Func::lower(Expr::col(Column::FirstName))).eq(first.to_lowercase());
+        let last = starts_with(Column::LastName, &super::search_pattern(last.trim())?);
+        names = names.add(Condition::all().add(first).add(last));
+    }
+    let email = starts_with(Column::Email, &pattern);
+    Ok(match authz::visibility(principal, Permission::StakeholderReadContact) {
+        Ok(Visibility::All) => names.add(email),
+        Ok(Visibility::OwnedBy(me)) => names.add(
+            Condition::all().add(email).add(
+                Condition::any()
+                    .add(Column::OwnerId.eq(me))
+                    .add(Column::MarketingOwnerId.eq(me)),
+            ),
+        ),
+        Ok(Visibility::Nothing) | Err(_) => names,
+    })
 }
 
 pub async fn find_many(

@@ -330,7 +330,158 @@ async fn upserts_need_the_permissions_of_create_and_update(app: TestApp) {
     assert_eq!(count(&app, "opportunities").await, 1);
 }
 
+const DEAL: &str = "query($id: ID!) { node(id: $id) { ... on Opportunity { updatedAt version } } }";
+
+async fn deal_state(app: &TestApp, id: &Value) -> (String, i64) {
+    let node = app.data(DEAL, json!({ "id": id })).await["node"].clone();
+    (node["updatedAt"].as_str().unwrap().to_owned(), node["version"].as_i64().unwrap())
+}
+
+async fn participants_and_risks_move_their_deals_updated_at(app: TestApp) {
+    let acme = account(&app, "Acme", json!({})).await;
+    let deal = app
+        .data(
+            "mutation($a: ID!) { createOpportunity(input: { accountId: $a, name: \"D\" }) { opportunity { id } } }",
+            json!({ "a": acme }),
+        )
+        .await["createOpportunity"]["opportunity"]["id"]
+        .clone();
+    let person = app
+        .data(
+            "mutation($a: ID!) { createStakeholder(input: { accountId: $a, firstName: \"A\", lastName: \"B\" }) { stakeholder { id } } }",
+            json!({ "a": acme }),
+        )
+        .await["createStakeholder"]["stakeholder"]["id"]
+        .clone();
+    let (created, version) = deal_state(&app, &deal).await;
+
+    let added = app
+        .data(
+            "mutation($d: ID!, $p: ID!) { addDealParticipant(input: { opportunityId: $d, stakeholderId: $p }) { participant { id } } }",
+            json!({ "d": deal, "p": person }),
+        )
+        .await["addDealParticipant"]["participant"]["id"]
+        .clone();
+    let (after_add, v) = deal_state(&app, &deal).await;
+    assert!(after_add > created, "{after_add} after {created}");
+    // The version guards the deal's own fields: a change read before the join still applies.
+    assert_eq!(v, version);
+    let renamed = app
+        .data(
+            "mutation($d: ID!, $v: Int!) { updateOpportunity(input: { id: $d, name: \"E\", expectedVersion: $v }) { userErrors { code } } }",
+            json!({ "d": deal, "v": version }),
+        )
+        .await;
+    assert_eq!(renamed["updateOpportunity"]["userErrors"], json!([]));
+    let (after_rename, _) = deal_state(&app, &deal).await;
+
+    app.data(
+        "mutation($id: ID!) { updateDealParticipant(input: { id: $id, role: CHAMPION }) { userErrors { code } } }",
+        json!({ "id": added }),
+    )
+    .await;
+    let (after_change, _) = deal_state(&app, &deal).await;
+    assert!(after_change > after_rename, "{after_change} after {after_rename}");
+
+    let risk = app
+        .data(
+            "mutation($d: ID!) { raiseDealRisk(input: { opportunityId: $d, kind: TIMING }) { risk { id createdAt } } }",
+            json!({ "d": deal }),
+        )
+        .await["raiseDealRisk"]["risk"]
+        .clone();
+    assert_eq!(deal_state(&app, &deal).await.0, risk["createdAt"].as_str().unwrap());
+    let changed = app
+        .data(
+            "mutation($id: ID!) { updateDealRisk(input: { id: $id, severity: HIGH }) { risk { updatedAt } } }",
+            json!({ "id": risk["id"] }),
+        )
+        .await["updateDealRisk"]["risk"]["updatedAt"]
+        .clone();
+    assert_eq!(deal_state(&app, &deal).await.0, changed.as_str().unwrap());
+
+    let removed = app
+        .data(
+            "mutation($id: ID!) { removeDealParticipant(input: { id: $id }) { opportunity { updatedAt } } }",
+            json!({ "id": added }),
+        )
+        .await["removeDealParticipant"]["opportunity"]["updatedAt"]
+        .clone();
+    assert!(removed.as_str().unwrap() > changed.as_str().unwrap());
+    assert_eq!(deal_state(&app, &deal).await.0, removed.as_str().unwrap());
+}
+
+async fn engagements_filter_by_when_they_were_recorded(app: TestApp) {
+    let acme = account(&app, "Acme", json!({})).await;
+    let person = app
+        .data(
+            "mutation($a: ID!) { createStakeholder(input: { accountId: $a, firstName: \"A\", lastName: \"B\" }) { stakeholder { id } } }",
+            json!({ "a": acme }),
+        )
+        .await["createStakeholder"]["stakeholder"]["id"]
+        .clone();
+    let touch = app
+        .data(
+            "mutation($p: ID!) { recordEngagement(input: { stakeholderId: $p, kind: EMAIL_OPENED, occurredAt: \"2024-01-01T00:00:00Z\" }) { engagement { id createdAt } } }",
+            json!({ "p": person }),
+        )
+        .await["recordEngagement"]["engagement"]
+        .clone();
+    let recorded = touch["createdAt"].as_str().unwrap();
+    let list = "query($f: EngagementFilter) { engagements(first: 10, filter: $f) { nodes { id } } }";
+    let found = app.data(list, json!({ "f": { "recordedSince": recorded } })).await;
+    assert_eq!(found["engagements"]["nodes"], json!([{ "id": touch["id"] }]));
+    // Back-dated: it occurred long before it was recorded.
+    let by_occurrence = app.data(list, json!({ "f": { "since": recorded } })).await;
+    assert_eq!(by_occurrence["engagements"]["nodes"], json!([]));
+    let later = app
+        .data(list, json!({ "f": { "recordedSince": "9999-01-01T00:00:00Z" } }))
+        .await;
+    assert_eq!(later["engagements"]["nodes"], json!([]));
+}
+
+async fn stakeholders_filter_by_lead_source_and_search_by_name_and_allowed_email(app: TestApp) {
+    let acme = account(&app, "Acme", json!({ "externalId": "a-1" })).await;
+    upsert(
+        &app,
+        None,
+        STAKEHOLDERS,
+        json!([
+            { "externalId": "p-1", "accountId": acme, "firstName": "Ann", "lastName": "Lee", "email": "ann@acme.com", "leadSource": "WEBINAR" },
+            { "externalId": "p-2", "accountId": acme, "firstName": "Bob", "lastName": "Ray", "email": "zed@acme.com", "leadSource": "REFERRAL" },
+            { "externalId": "p-3", "accountId": acme, "firstName": "Annika", "lastName": "Zed" },
+        ]),
+    )
+    .await;
+    let list = "query($f: StakeholderFilter) { stakeholders(first: 10, filter: $f) { nodes { firstName } } }";
+    let names = |data: Value| -> Vec<String> {
+        data["stakeholders"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["firstName"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let by = |f: Value| app.data(list, json!({ "f": f }));
+    assert_eq!(names(by(json!({ "leadSources": ["REFERRAL", "PAID"] })).await), ["Bob"]);
+    assert_eq!(names(by(json!({ "search": "ANN" })).await), ["Ann", "Annika"]);
+    assert_eq!(names(by(json!({ "search": "lee" })).await), ["Ann"]);
+    assert_eq!(names(by(json!({ "search": "ann l" })).await), ["Ann"]);
+    assert_eq!(names(by(json!({ "search": "50%" })).await), Vec::<String>::new());
+    // By email for whoever may read contact details: the admin finds Bob by his address.
+    assert_eq!(names(by(json!({ "search": "zed" })).await), ["Bob", "Annika"]);
+    // A viewer may not read emails: the same search finds Annika by her name only.
+    let (_, viewer) = app.user_with_role("viewer").await;
+    let seen = app.data_as(Some(&viewer), list, json!({ "f": { "search": "zed" } })).await;
+    assert_eq!(names(seen), ["Annika"]);
+    let seen = app.data_as(Some(&viewer), list, json!({ "f": { "search": "ann@" } })).await;
+    assert_eq!(names(seen), Vec::<String>::new());
+}
+
 on_both_stores!(
+    participants_and_risks_move_their_deals_updated_at,
+    engagements_filter_by_when_they_were_recorded,
+    stakeholders_filter_by_lead_source_and_search_by_name_and_allowed_email,
     an_external_id_is_set_read_filtered_and_unique_among_live_records,
     upserting_twice_creates_then_updates_the_same_records,
     a_bad_row_writes_nothing_and_is_named_by_its_index,

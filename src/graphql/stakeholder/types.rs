@@ -340,6 +340,11 @@ pub struct StakeholderFilter {
     pub min_score: Option<i32>,
     /// true: MQLs sales have not accepted by their deadline.
     pub handoff_overdue: Option<bool>,
+    /// People from any of these lead sources.
+    pub lead_sources: Option<Vec<LeadSource>>,
+    /// People whose first name, last name or "first last" starts with this text, ignoring case;
+    /// also whose email does, among the people whose contact details you may read.
+    pub search: Option<String>,
     /// Only records with one of these external ids (at most 500).
     pub external_ids: Option<Vec<String>>,
     #[graphql(default)]
@@ -363,6 +368,13 @@ pub fn stakeholder_filter(filter: Option<StakeholderFilter>) -> service::Stakeho
         min_score: f.min_score,
         handoff_overdue: f.handoff_overdue,
         external_ids: f.external_ids,
+        lead_sources: f
+            .lead_sources
+            .unwrap_or_default()
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+        search: f.search,
         include_archived: f.include_archived,
     }
 }
