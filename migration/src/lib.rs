@@ -20,6 +20,7 @@ mod m20261202_000010_throttle_failed_logins;
 mod m20261202_000011_store_money_in_minor_units;
 mod m20261202_000030_add_external_ids;
 mod m20261202_000031_index_engagements_by_recorded_at;
+mod m20261202_000032_rotate_api_token_secrets;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000011_store_money_in_minor_units::Migration),
             Box::new(m20261202_000030_add_external_ids::Migration),
             Box::new(m20261202_000031_index_engagements_by_recorded_at::Migration),
+            Box::new(m20261202_000032_rotate_api_token_secrets::Migration),
         ]
     }
 }

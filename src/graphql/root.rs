@@ -9,7 +9,7 @@ use super::{
     content::{ContentMutation, ContentQuery},
     deal::DealMutation,
     engagement::{EngagementMutation, EngagementQuery},
-    identity::{IdentityMutation, IdentityQuery},
+    identity::{ChoresMutation, ChoresQuery, IdentityMutation, IdentityQuery},
     intelligence::IntelligenceQuery,
     lead::LeadMutation,
     node::NodeQuery,
@@ -34,6 +34,7 @@ pub struct Query(
     ScoringQuery,
     AnalyticsQuery,
     IntelligenceQuery,
+    ChoresQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -50,4 +51,5 @@ pub struct Mutation(
     ScoringMutation,
     PersonaMutation,
     BulkMutation,
+    ChoresMutation,
 );

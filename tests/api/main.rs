@@ -8,6 +8,7 @@ mod helpers;
 mod hardening;
 
 mod account;
+mod admin_chores;
 mod bulk;
 mod analytics;
 mod cli;

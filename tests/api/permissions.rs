@@ -74,6 +74,10 @@ const EXPECTED: &[(&str, &str)] = &[
     ("upsertAccounts", "YYYYNNU"),
     ("upsertStakeholders", "YYYYNNU"),
     ("upsertOpportunities", "YNYYNNU"),
+    ("reactivateUser", "YNNNNNU"),
+    ("rotateApiToken", "YNNNNNU"),
+    // Marketing lists whom it may hand an MQL to.
+    ("assignableOwners", "YYNNNNU"),
 ];
 
 /// A deal made by the admin with one participant and one risk: (deal, person, participant, risk).
@@ -291,6 +295,19 @@ async fn attempt(app: &TestApp, operation: &str, token: Option<&str>, viewer_rol
             "mutation($i: CreateUserInput!) { createUser(input: $i) { userErrors { code } } }",
             json!({ "i": { "email": format!("{}@example.com", unique("u")), "displayName": "U", "roleId": viewer_role, "password": PASSWORD } }),
         ),
+        "reactivateUser" => {
+            let (id, _) = app.user_with_role("viewer").await;
+            app.data(
+                "mutation($id: ID!) { deactivateUser(input: { id: $id }) { userErrors { code } } }",
+                json!({ "id": id }),
+            )
+            .await;
+            (
+                "mutation($id: ID!) { reactivateUser(input: { id: $id }) { userErrors { code } } }",
+                json!({ "id": id }),
+            )
+        }
+        "assignableOwners" => ("{ assignableOwners { id displayName } }", json!({})),
         "updateUser" | "deactivateUser" => {
             let (id, _) = app.user_with_role("viewer").await;
             if operation == "updateUser" {
@@ -331,17 +348,22 @@ async fn attempt(app: &TestApp, operation: &str, token: Option<&str>, viewer_rol
             }
         }
         "apiTokens" => ("{ apiTokens(first: 1) { totalCount } }", json!({})),
+        // Live token names are unique: every attempt names its own.
         "createApiToken" => (
-            "mutation($r: ID!) { createApiToken(input: { name: \"t\", roleId: $r }) { userErrors { code } } }",
-            json!({ "r": viewer_role }),
+            "mutation($r: ID!, $n: String!) { createApiToken(input: { name: $n, roleId: $r }) { userErrors { code } } }",
+            json!({ "r": viewer_role, "n": unique("t") }),
         ),
-        "revokeApiToken" => {
+        "revokeApiToken" | "rotateApiToken" => {
             let id = app
-                .data("mutation($r: ID!) { createApiToken(input: { name: \"t\", roleId: $r }) { apiToken { id } } }", json!({ "r": viewer_role }))
+                .data("mutation($r: ID!, $n: String!) { createApiToken(input: { name: $n, roleId: $r }) { apiToken { id } } }", json!({ "r": viewer_role, "n": unique("t") }))
                 .await["createApiToken"]["apiToken"]["id"]
                 .clone();
             (
-                "mutation($id: ID!) { revokeApiToken(input: { id: $id }) { userErrors { code } } }",
+                if operation == "revokeApiToken" {
+                    "mutation($id: ID!) { revokeApiToken(input: { id: $id }) { userErrors { code } } }"
+                } else {
+                    "mutation($id: ID!) { rotateApiToken(input: { id: $id }) { userErrors { code } } }"
+                },
                 json!({ "id": id }),
             )
         }
