@@ -71,7 +71,12 @@ impl MigrationTrait for Migration {
                 .drop_index(Index::drop().name(index).table(table.clone()).to_owned())
                 .await?;
             manager
-                .alter_table(Table::alter().table(table).drop_column(Col::ExternalId).to_owned())
+                .alter_table(
+                    Table::alter()
+                        .table(table)
+                        .drop_column(Col::ExternalId)
+                        .to_owned(),
+                )
                 .await?;
         }
         Ok(())

@@ -38,7 +38,12 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for column in [ApiToken::PreviousSecretExpiresAt, ApiToken::PreviousSecretHash] {
             manager
-                .alter_table(Table::alter().table(ApiToken::Table).drop_column(column).to_owned())
+                .alter_table(
+                    Table::alter()
+                        .table(ApiToken::Table)
+                        .drop_column(column)
+                        .to_owned(),
+                )
                 .await?;
         }
         Ok(())

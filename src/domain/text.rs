@@ -148,4 +148,13 @@ mod tests {
         assert_eq!(optional_text("d", Some("  "), 5).unwrap(), None);
         assert!(optional_text("d", Some("123456"), 5).is_err());
     }
+
+    #[test]
+    fn an_external_id_is_one_trimmed_line_of_at_most_200_characters() {
+        assert_eq!(external_id("externalId", " crm-1 ").unwrap(), "crm-1");
+        assert!(external_id("externalId", &"x".repeat(200)).is_ok());
+        assert!(external_id("externalId", &"x".repeat(201)).is_err());
+        assert!(external_id("externalId", "a\nb").is_err());
+        assert!(external_id("externalId", "  ").is_err());
+    }
 }

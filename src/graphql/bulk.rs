@@ -111,7 +111,10 @@ pub struct Upsert<T> {
 }
 
 impl<T> Upsert<T> {
-    fn from<M>(result: Result<Upserted<M>, crate::error::AppError>, wrap: fn(M) -> T) -> async_graphql::Result<Self> {
+    fn from<M>(
+        result: Result<Upserted<M>, crate::error::AppError>,
+        wrap: fn(M) -> T,
+    ) -> async_graphql::Result<Self> {
         let (done, user_errors) = payload(result)?;
         Ok(match done {
             Some(u) => Self {

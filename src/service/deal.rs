@@ -246,7 +246,10 @@ pub(crate) async fn touch_deal(
     now: chrono::DateTime<Utc>,
 ) -> Result<(), AppError> {
     opportunity::Entity::update_many()
-        .col_expr(opportunity::Column::UpdatedAt, sea_orm::sea_query::Expr::value(now))
+        .col_expr(
+            opportunity::Column::UpdatedAt,
+            sea_orm::sea_query::Expr::value(now),
+        )
         .filter(opportunity::Column::Id.eq(id))
         .exec(db)
         .await?;

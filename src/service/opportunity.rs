@@ -356,10 +356,7 @@ pub async fn create_in(
     write_competitors(txn, id, competitors).await?;
     let stage = stage::name(OpportunityStage::Discovery);
     stage::enter(txn, StageKind::Opportunity, id, account.id, &stage, now).await?;
-    Opportunity::find_by_id(id)
-        .one(txn)
-        .await?
-        .ok_or_else(not_found)
+    Opportunity::find_by_id(id).one(txn).await?.ok_or_else(not_found)
 }
 
 /// Changes an opportunity (`opportunity.update` reaching its owner), in a transaction of its own.

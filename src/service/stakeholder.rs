@@ -263,17 +263,19 @@ fn search_condition(principal: &Principal, search: &str) -> Result<Condition, Ap
         names = names.add(Condition::all().add(first).add(last));
     }
     let email = starts_with(Column::Email, &pattern);
-    Ok(match authz::visibility(principal, Permission::StakeholderReadContact) {
-        Ok(Visibility::All) => names.add(email),
-        Ok(Visibility::OwnedBy(me)) => names.add(
-            Condition::all().add(email).add(
-                Condition::any()
-                    .add(Column::OwnerId.eq(me))
-                    .add(Column::MarketingOwnerId.eq(me)),
+    Ok(
+        match authz::visibility(principal, Permission::StakeholderReadContact) {
+            Ok(Visibility::All) => names.add(email),
+            Ok(Visibility::OwnedBy(me)) => names.add(
+                Condition::all().add(email).add(
+                    Condition::any()
+                        .add(Column::OwnerId.eq(me))
+                        .add(Column::MarketingOwnerId.eq(me)),
+                ),
             ),
-        ),
-        Ok(Visibility::Nothing) | Err(_) => names,
-    })
+            Ok(Visibility::Nothing) | Err(_) => names,
+        },
+    )
 }
 
 pub async fn find_many(
@@ -453,7 +455,16 @@ pub async fn create_in(
         Some(phone),
         Some(influence),
         Some(external_id),
-    ) = (first_name, last_name, title, department, email, phone, influence, external_id)
+    ) = (
+        first_name,
+        last_name,
+        title,
+        department,
+        email,
+        phone,
+        influence,
+        external_id,
+    )
     else {
         return Err(AppError::internal("validated stakeholder fields went missing"));
     };

@@ -446,7 +446,10 @@ pub const MAX_ASSIGNABLE: u64 = 1000;
 /// The active users marketing may hand an MQL to: those whose role holds `lead.accept`, by
 /// display name. For callers with `lead.qualify`; the GraphQL layer shows their public profile
 /// only. One statement.
-pub async fn assignable_owners(db: &DatabaseConnection, principal: &Principal) -> Result<Vec<Model>, AppError> {
+pub async fn assignable_owners(
+    db: &DatabaseConnection,
+    principal: &Principal,
+) -> Result<Vec<Model>, AppError> {
     authz::authorize(principal, Permission::LeadQualify, Resource::Any)?;
     let accepting = sea_orm::sea_query::Query::select()
         .column(entity::role_grant::Column::RoleId)

@@ -24,7 +24,10 @@ async fn a_reactivated_user_signs_in_again(app: TestApp) {
         json!({ "id": id }),
     )
     .await;
-    assert_eq!(first_code(&app.gql_as(Some(&token), ME, json!({})).await), "UNAUTHENTICATED");
+    assert_eq!(
+        first_code(&app.gql_as(Some(&token), ME, json!({})).await),
+        "UNAUTHENTICATED"
+    );
 
     let back = app
         .data(
@@ -32,7 +35,10 @@ async fn a_reactivated_user_signs_in_again(app: TestApp) {
             json!({ "id": id }),
         )
         .await;
-    assert_eq!(back["reactivateUser"]["user"], json!({ "id": id, "active": true }));
+    assert_eq!(
+        back["reactivateUser"]["user"],
+        json!({ "id": id, "active": true })
+    );
     let token = app.login(&email, PASSWORD).await;
     let me = app.data_as(Some(&token), ME, json!({})).await;
     assert_eq!(me["viewer"]["role"]["name"], "sales");
@@ -96,7 +102,10 @@ async fn a_rotated_token_keeps_its_previous_secret_for_the_grace_period(app: Tes
     assert!(!works(&app, &third).await);
     assert!(!works(&app, &second).await);
     let refused = app.data(rotate, json!({ "id": id })).await["rotateApiToken"].clone();
-    assert_eq!(refused["userErrors"], json!([{ "field": ["id"], "code": "INVALID" }]));
+    assert_eq!(
+        refused["userErrors"],
+        json!([{ "field": ["id"], "code": "INVALID" }])
+    );
     assert_eq!(refused["token"], Value::Null);
 }
 
@@ -104,7 +113,10 @@ async fn live_api_token_names_are_unique(app: TestApp) {
     let first = create_token(&app, "Warehouse").await;
     assert_eq!(first["userErrors"], json!([]));
     let again = create_token(&app, " warehouse ").await;
-    assert_eq!(again["userErrors"], json!([{ "field": ["name"], "code": "TAKEN" }]));
+    assert_eq!(
+        again["userErrors"],
+        json!([{ "field": ["name"], "code": "TAKEN" }])
+    );
     assert_eq!(again["token"], Value::Null);
     app.data(
         "mutation($id: ID!) { revokeApiToken(input: { id: $id }) { userErrors { code } } }",
@@ -127,7 +139,11 @@ async fn marketing_lists_the_sales_users_it_may_assign_an_mql_to(app: TestApp) {
     )
     .await;
     let listed = app
-        .data_as(Some(&marketing), "{ assignableOwners { id displayName } }", json!({}))
+        .data_as(
+            Some(&marketing),
+            "{ assignableOwners { id displayName } }",
+            json!({}),
+        )
         .await["assignableOwners"]
         .clone();
     let ids: Vec<&str> = listed
@@ -140,7 +156,12 @@ async fn marketing_lists_the_sales_users_it_may_assign_an_mql_to(app: TestApp) {
     assert!(ids.contains(&manager_id.as_str()), "{listed}");
     assert!(!ids.contains(&viewer_id.as_str()), "{listed}");
     assert!(!ids.contains(&gone_id.as_str()), "{listed}");
-    let sales = listed.as_array().unwrap().iter().find(|p| p["id"] == sales_id.as_str()).unwrap();
+    let sales = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == sales_id.as_str())
+        .unwrap();
     assert_eq!(sales["displayName"], "sales");
     // A public profile only: nothing more can be asked of it.
     let body = app
@@ -149,7 +170,10 @@ async fn marketing_lists_the_sales_users_it_may_assign_an_mql_to(app: TestApp) {
     assert_eq!(first_code(&body), "GRAPHQL_VALIDATION_FAILED");
     // The listed owner can be assigned.
     let account = app
-        .data("mutation { createAccount(input: { name: \"Acme\" }) { account { id } } }", json!({}))
+        .data(
+            "mutation { createAccount(input: { name: \"Acme\" }) { account { id } } }",
+            json!({}),
+        )
         .await["createAccount"]["account"]["id"]
         .clone();
     let person = app
@@ -167,7 +191,10 @@ async fn marketing_lists_the_sales_users_it_may_assign_an_mql_to(app: TestApp) {
             json!({ "p": person, "o": sales_id }),
         )
         .await;
-    assert_eq!(moved["moveLeadStage"]["stakeholder"]["owner"]["id"], sales_id.as_str());
+    assert_eq!(
+        moved["moveLeadStage"]["stakeholder"]["owner"]["id"],
+        sales_id.as_str()
+    );
 }
 
 on_both_stores!(

@@ -48,7 +48,10 @@ async fn count(app: &TestApp, list: &str) -> u64 {
 
 async fn account(app: &TestApp, name: &str, extra: Value) -> String {
     let mut input = json!({ "name": name });
-    input.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+    input
+        .as_object_mut()
+        .unwrap()
+        .extend(extra.as_object().unwrap().clone());
     let data = app
         .data(
             "mutation($i: CreateAccountInput!) { createAccount(input: $i) { account { id } userErrors { field code } } }",
@@ -56,7 +59,10 @@ async fn account(app: &TestApp, name: &str, extra: Value) -> String {
         )
         .await;
     assert_eq!(data["createAccount"]["userErrors"], json!([]), "{data}");
-    data["createAccount"]["account"]["id"].as_str().unwrap().to_owned()
+    data["createAccount"]["account"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 async fn an_external_id_is_set_read_filtered_and_unique_among_live_records(app: TestApp) {
@@ -154,8 +160,16 @@ async fn upserting_twice_creates_then_updates_the_same_records(app: TestApp) {
     ]);
     let first = upsert(&app, None, ACCOUNTS, rows).await;
     assert_eq!(first["userErrors"], json!([]));
-    assert_eq!((first["created"].clone(), first["updated"].clone()), (json!(3), json!(0)));
-    let names: Vec<&str> = first["accounts"].as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap()).collect();
+    assert_eq!(
+        (first["created"].clone(), first["updated"].clone()),
+        (json!(3), json!(0))
+    );
+    let names: Vec<&str> = first["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["Gamma", "Alpha", "Beta"]);
 
     let again = json!([
@@ -164,9 +178,15 @@ async fn upserting_twice_creates_then_updates_the_same_records(app: TestApp) {
         { "externalId": "a-1", "name": "Alpha 2" },
     ]);
     let second = upsert(&app, None, ACCOUNTS, again).await;
-    assert_eq!((second["created"].clone(), second["updated"].clone()), (json!(0), json!(3)));
+    assert_eq!(
+        (second["created"].clone(), second["updated"].clone()),
+        (json!(0), json!(3))
+    );
     let before = ids(&first, "accounts");
-    assert_eq!(ids(&second, "accounts"), [before[2].clone(), before[0].clone(), before[1].clone()]);
+    assert_eq!(
+        ids(&second, "accounts"),
+        [before[2].clone(), before[0].clone(), before[1].clone()]
+    );
     // Fields left out of an update stay as they were.
     assert_eq!(second["accounts"][2]["domain"], "alpha.io");
     assert_eq!(count(&app, "accounts").await, 3);
@@ -183,7 +203,10 @@ async fn upserting_twice_creates_then_updates_the_same_records(app: TestApp) {
     assert_eq!(made["stakeholders"][0]["leadStage"], "INQUIRY");
     assert_eq!(made["stakeholders"][0]["account"]["id"], before[1].as_str());
     let remade = upsert(&app, None, STAKEHOLDERS, people).await;
-    assert_eq!((remade["created"].clone(), remade["updated"].clone()), (json!(0), json!(2)));
+    assert_eq!(
+        (remade["created"].clone(), remade["updated"].clone()),
+        (json!(0), json!(2))
+    );
     assert_eq!(ids(&remade, "stakeholders"), ids(&made, "stakeholders"));
     assert_eq!(count(&app, "stakeholders").await, 2);
 
@@ -197,16 +220,25 @@ async fn upserting_twice_creates_then_updates_the_same_records(app: TestApp) {
     let changed = json!([{ "externalId": "d-1", "accountId": before[1], "name": "Renewal 2027" }]);
     let updated = upsert(&app, None, OPPORTUNITIES, changed).await;
     assert_eq!(updated["updated"], 1);
-    assert_eq!(updated["opportunities"][0]["id"], opened["opportunities"][0]["id"]);
+    assert_eq!(
+        updated["opportunities"][0]["id"],
+        opened["opportunities"][0]["id"]
+    );
     assert_eq!(updated["opportunities"][0]["name"], "Renewal 2027");
-    assert_eq!(updated["opportunities"][0]["amount"], json!({ "amount": "1200.50", "currency": "EUR" }));
+    assert_eq!(
+        updated["opportunities"][0]["amount"],
+        json!({ "amount": "1200.50", "currency": "EUR" })
+    );
     assert_eq!(updated["opportunities"][0]["competitors"], json!(["Initech"]));
     assert_eq!(count(&app, "opportunities").await, 1);
 
     // A deal cannot move to another account through an upsert.
     let moved = json!([{ "externalId": "d-1", "accountExternalId": "a-2", "name": "Renewal" }]);
     let refused = upsert(&app, None, OPPORTUNITIES, moved).await;
-    assert_eq!(refused["userErrors"][0]["field"], json!(["rows", "0", "accountExternalId"]));
+    assert_eq!(
+        refused["userErrors"][0]["field"],
+        json!(["rows", "0", "accountExternalId"])
+    );
 }
 
 async fn a_bad_row_writes_nothing_and_is_named_by_its_index(app: TestApp) {
@@ -219,7 +251,10 @@ async fn a_bad_row_writes_nothing_and_is_named_by_its_index(app: TestApp) {
     ]);
     let refused = upsert(&app, None, STAKEHOLDERS, rows).await;
     assert_eq!(refused["stakeholders"], json!([]));
-    assert_eq!((refused["created"].clone(), refused["updated"].clone()), (json!(0), json!(0)));
+    assert_eq!(
+        (refused["created"].clone(), refused["updated"].clone()),
+        (json!(0), json!(0))
+    );
     let fields: Vec<Value> = refused["userErrors"]
         .as_array()
         .unwrap()
@@ -246,10 +281,18 @@ async fn a_bad_row_writes_nothing_and_is_named_by_its_index(app: TestApp) {
         { "externalId": "a-5", "name": "" },
     ]);
     let refused = upsert(&app, None, ACCOUNTS, rows).await;
-    let fields: Vec<Value> = refused["userErrors"].as_array().unwrap().iter().map(|e| json!([e["field"], e["code"]])).collect();
+    let fields: Vec<Value> = refused["userErrors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| json!([e["field"], e["code"]]))
+        .collect();
     assert_eq!(
         fields,
-        [json!([["rows", "2", "domain"], "TAKEN"]), json!([["rows", "3", "name"], "INVALID"])]
+        [
+            json!([["rows", "2", "domain"], "TAKEN"]),
+            json!([["rows", "3", "name"], "INVALID"])
+        ]
     );
     assert_eq!(count(&app, "accounts").await, 2);
 }
@@ -282,7 +325,10 @@ async fn rows_match_a_live_domain_and_an_email_within_the_account(app: TestApp) 
     ]);
     let done = upsert(&app, None, STAKEHOLDERS, rows).await;
     assert_eq!(done["userErrors"], json!([]));
-    assert_eq!((done["created"].clone(), done["updated"].clone()), (json!(1), json!(1)));
+    assert_eq!(
+        (done["created"].clone(), done["updated"].clone()),
+        (json!(1), json!(1))
+    );
     assert_eq!(done["stakeholders"][0]["id"], person);
     assert_eq!(done["stakeholders"][0]["externalId"], "p-ann");
     assert_ne!(done["stakeholders"][1]["id"], person);
@@ -304,7 +350,11 @@ async fn more_than_five_hundred_rows_are_refused(app: TestApp) {
 async fn upserts_need_the_permissions_of_create_and_update(app: TestApp) {
     let (_, viewer) = app.user_with_role("viewer").await;
     let body = app
-        .gql_as(Some(&viewer), ACCOUNTS, json!({ "rows": [{ "externalId": "a", "name": "A" }] }))
+        .gql_as(
+            Some(&viewer),
+            ACCOUNTS,
+            json!({ "rows": [{ "externalId": "a", "name": "A" }] }),
+        )
         .await;
     assert_eq!(first_code(&body), "FORBIDDEN");
     // Marketing may create and update people but not deals.
@@ -320,13 +370,22 @@ async fn upserts_need_the_permissions_of_create_and_update(app: TestApp) {
     assert_eq!(first_code(&body), "FORBIDDEN");
     // A salesperson updates only their own deals: someone else's is refused at its row.
     let (_, sales) = app.user_with_role("sales").await;
-    upsert(&app, None, OPPORTUNITIES, json!([{ "externalId": "d-admin", "accountId": acme, "name": "Admin's" }])).await;
+    upsert(
+        &app,
+        None,
+        OPPORTUNITIES,
+        json!([{ "externalId": "d-admin", "accountId": acme, "name": "Admin's" }]),
+    )
+    .await;
     let rows = json!([
         { "externalId": "d-sales", "accountId": acme, "name": "Mine" },
         { "externalId": "d-admin", "accountId": acme, "name": "Taken over" },
     ]);
     let refused = upsert(&app, Some(&sales), OPPORTUNITIES, rows).await;
-    assert_eq!(refused["userErrors"][0]["field"], json!(["rows", "1", "externalId"]));
+    assert_eq!(
+        refused["userErrors"][0]["field"],
+        json!(["rows", "1", "externalId"])
+    );
     assert_eq!(count(&app, "opportunities").await, 1);
 }
 
@@ -334,7 +393,10 @@ const DEAL: &str = "query($id: ID!) { node(id: $id) { ... on Opportunity { updat
 
 async fn deal_state(app: &TestApp, id: &Value) -> (String, i64) {
     let node = app.data(DEAL, json!({ "id": id })).await["node"].clone();
-    (node["updatedAt"].as_str().unwrap().to_owned(), node["version"].as_i64().unwrap())
+    (
+        node["updatedAt"].as_str().unwrap().to_owned(),
+        node["version"].as_i64().unwrap(),
+    )
 }
 
 async fn participants_and_risks_move_their_deals_updated_at(app: TestApp) {
@@ -390,7 +452,10 @@ async fn participants_and_risks_move_their_deals_updated_at(app: TestApp) {
         )
         .await["raiseDealRisk"]["risk"]
         .clone();
-    assert_eq!(deal_state(&app, &deal).await.0, risk["createdAt"].as_str().unwrap());
+    assert_eq!(
+        deal_state(&app, &deal).await.0,
+        risk["createdAt"].as_str().unwrap()
+    );
     let changed = app
         .data(
             "mutation($id: ID!) { updateDealRisk(input: { id: $id, severity: HIGH }) { risk { updatedAt } } }",
@@ -429,7 +494,9 @@ async fn engagements_filter_by_when_they_were_recorded(app: TestApp) {
         .clone();
     let recorded = touch["createdAt"].as_str().unwrap();
     let list = "query($f: EngagementFilter) { engagements(first: 10, filter: $f) { nodes { id } } }";
-    let found = app.data(list, json!({ "f": { "recordedSince": recorded } })).await;
+    let found = app
+        .data(list, json!({ "f": { "recordedSince": recorded } }))
+        .await;
     assert_eq!(found["engagements"]["nodes"], json!([{ "id": touch["id"] }]));
     // Back-dated: it occurred long before it was recorded.
     let by_occurrence = app.data(list, json!({ "f": { "since": recorded } })).await;
@@ -463,7 +530,10 @@ async fn stakeholders_filter_by_lead_source_and_search_by_name_and_allowed_email
             .collect()
     };
     let by = |f: Value| app.data(list, json!({ "f": f }));
-    assert_eq!(names(by(json!({ "leadSources": ["REFERRAL", "PAID"] })).await), ["Bob"]);
+    assert_eq!(
+        names(by(json!({ "leadSources": ["REFERRAL", "PAID"] })).await),
+        ["Bob"]
+    );
     assert_eq!(names(by(json!({ "search": "ANN" })).await), ["Ann", "Annika"]);
     assert_eq!(names(by(json!({ "search": "lee" })).await), ["Ann"]);
     assert_eq!(names(by(json!({ "search": "ann l" })).await), ["Ann"]);
@@ -472,9 +542,13 @@ async fn stakeholders_filter_by_lead_source_and_search_by_name_and_allowed_email
     assert_eq!(names(by(json!({ "search": "zed" })).await), ["Bob", "Annika"]);
     // A viewer may not read emails: the same search finds Annika by her name only.
     let (_, viewer) = app.user_with_role("viewer").await;
-    let seen = app.data_as(Some(&viewer), list, json!({ "f": { "search": "zed" } })).await;
+    let seen = app
+        .data_as(Some(&viewer), list, json!({ "f": { "search": "zed" } }))
+        .await;
     assert_eq!(names(seen), ["Annika"]);
-    let seen = app.data_as(Some(&viewer), list, json!({ "f": { "search": "ann@" } })).await;
+    let seen = app
+        .data_as(Some(&viewer), list, json!({ "f": { "search": "ann@" } }))
+        .await;
     assert_eq!(names(seen), Vec::<String>::new());
 }
 

@@ -9,8 +9,8 @@ mod hardening;
 
 mod account;
 mod admin_chores;
-mod bulk;
 mod analytics;
+mod bulk;
 mod cli;
 mod content;
 mod cursors;

@@ -103,7 +103,9 @@ pub struct ChoresQuery;
 impl ChoresQuery {
     /// The active users whose role may accept MQLs, by name: whom `moveLeadStage` to MQL may
     /// `assignOwnerId` (`lead.qualify`). Public profiles only; at most 1,000.
-    #[graphql(complexity = "crate::graphql::list_complexity(crate::graphql::assumed::DIRECT_REPORTS, child_complexity)")]
+    #[graphql(
+        complexity = "crate::graphql::list_complexity(crate::graphql::assumed::DIRECT_REPORTS, child_complexity)"
+    )]
     async fn assignable_owners(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<PublicProfile>> {
         let users = service::user::assignable_owners(db(ctx)?, principal(ctx)?).await?;
         Ok(users

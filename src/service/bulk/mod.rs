@@ -92,9 +92,8 @@ async fn parents<'a>(
         .into_iter()
         .enumerate()
         .map(|(index, parent)| {
-            let refused = |code, message: &str| {
-                row_error(index, UserError::new(&[parent.field()], code, message))
-            };
+            let refused =
+                |code, message: &str| row_error(index, UserError::new(&[parent.field()], code, message));
             match parent {
                 Parent::Id(Some(id)) => Some(*id),
                 Parent::Id(None) => {
@@ -164,10 +163,7 @@ fn invalid(index: usize, field: &str, message: impl Into<String>) -> UserError {
 
 /// The rows' validated external ids (`None` for a refused one, its error kept), refusing an
 /// external id given twice in one call: the second row would silently overwrite the first.
-fn external_ids<'a>(
-    errors: &mut Vec<UserError>,
-    ids: impl Iterator<Item = &'a str>,
-) -> Vec<Option<String>> {
+fn external_ids<'a>(errors: &mut Vec<UserError>, ids: impl Iterator<Item = &'a str>) -> Vec<Option<String>> {
     let mut seen: HashMap<String, usize> = HashMap::new();
     ids.enumerate()
         .map(|(index, raw)| match text::external_id("externalId", raw) {
