@@ -224,6 +224,18 @@ pub const ACCOUNT_DOMAIN: Unique = Unique {
     name: "ux_account_domain_live",
     columns: "account.domain",
 };
+pub const ACCOUNT_EXTERNAL_ID: Unique = Unique {
+    name: "ux_account_external_id_live",
+    columns: "account.external_id",
+};
+pub const STAKEHOLDER_EXTERNAL_ID: Unique = Unique {
+    name: "ux_stakeholder_external_id_live",
+    columns: "stakeholder.external_id",
+};
+pub const OPPORTUNITY_EXTERNAL_ID: Unique = Unique {
+    name: "ux_opportunity_external_id_live",
+    columns: "opportunity.external_id",
+};
 pub const PARTICIPANT: Unique = Unique {
     name: "ux_deal_participant_opportunity_stakeholder",
     columns: "deal_participant.opportunity_id, deal_participant.stakeholder_id",

@@ -34,6 +34,9 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub archived_at: Option<DateTimeUtc>,
+    /// The key an outside system (a CRM, a warehouse) keeps for the record; unique among live
+    /// records of the type, so bulk upserts match on it.
+    pub external_id: Option<String>,
     pub version: i32,
     /// Points from fit rules (who the person is).
     pub fit_score: i32,

@@ -55,6 +55,12 @@ pub fn optional_text(field: &str, value: Option<&str>, max: usize) -> Result<Opt
     Ok(Some(trimmed.to_owned()))
 }
 
+/// An outside system's key for a record (`externalId`): trimmed, not blank, one line without
+/// control characters, at most 200 characters (the column's width).
+pub fn external_id(field: &str, value: &str) -> Result<String, UserError> {
+    required_name(field, value, 200)
+}
+
 /// An email address: one `@`, a dotted domain, no spaces, at most 320 characters.
 pub fn email(field: &str, value: &str) -> Result<String, UserError> {
     let email = value.trim();
@@ -141,5 +147,14 @@ mod tests {
     fn blank_optional_text_becomes_absent() {
         assert_eq!(optional_text("d", Some("  "), 5).unwrap(), None);
         assert!(optional_text("d", Some("123456"), 5).is_err());
+    }
+
+    #[test]
+    fn an_external_id_is_one_trimmed_line_of_at_most_200_characters() {
+        assert_eq!(external_id("externalId", " crm-1 ").unwrap(), "crm-1");
+        assert!(external_id("externalId", &"x".repeat(200)).is_ok());
+        assert!(external_id("externalId", &"x".repeat(201)).is_err());
+        assert!(external_id("externalId", "a\nb").is_err());
+        assert!(external_id("externalId", "  ").is_err());
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod analytics;
+pub mod bulk;
 pub mod connection;
 pub mod content;
 pub mod cost;

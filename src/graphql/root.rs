@@ -5,10 +5,11 @@ use async_graphql::MergedObject;
 use super::{
     account::{AccountMutation, AccountQuery},
     analytics::AnalyticsQuery,
+    bulk::BulkMutation,
     content::{ContentMutation, ContentQuery},
     deal::DealMutation,
     engagement::{EngagementMutation, EngagementQuery},
-    identity::{IdentityMutation, IdentityQuery},
+    identity::{ChoresMutation, ChoresQuery, IdentityMutation, IdentityQuery},
     intelligence::IntelligenceQuery,
     lead::LeadMutation,
     node::NodeQuery,
@@ -33,6 +34,7 @@ pub struct Query(
     ScoringQuery,
     AnalyticsQuery,
     IntelligenceQuery,
+    ChoresQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -48,4 +50,6 @@ pub struct Mutation(
     EngagementMutation,
     ScoringMutation,
     PersonaMutation,
+    BulkMutation,
+    ChoresMutation,
 );

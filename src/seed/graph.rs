@@ -202,6 +202,7 @@ pub fn account_graph(world: &World, index: u64) -> Graph {
         created_at: at(created),
         updated_at: at(rng.range(created, now)),
         archived_at: None,
+        external_id: None,
         version: 1,
     };
     for o in &mut opportunities {
@@ -499,6 +500,7 @@ fn opportunity(
         created_at: at(created),
         updated_at: at(closed_at.unwrap_or_else(|| rng.range(created, now))),
         archived_at: None,
+        external_id: None,
         version: 1,
     };
     let deal = Deal {

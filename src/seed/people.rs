@@ -185,6 +185,7 @@ pub fn person(
         created_at: at(created),
         updated_at: at(rng.range(created, world.now)),
         archived_at: None,
+        external_id: None,
         version: 1,
         fit_score: 0,
         behaviour_points: 0.0,

@@ -31,6 +31,8 @@ pub struct AccountFilter {
     pub tier: Option<AccountTier>,
     pub status: Option<AccountStatus>,
     pub owner_id: Option<Uuid>,
+    /// Only accounts with one of these external ids (an empty list matches none).
+    pub external_ids: Option<Vec<String>>,
     pub include_archived: bool,
 }
 
@@ -57,6 +59,7 @@ pub struct NewAccount {
     pub status: Option<AccountStatus>,
     pub owner_id: Ref,
     pub marketing_owner_id: Ref,
+    pub external_id: Option<String>,
 }
 
 /// A change; `None` keeps a field, `Some(None)` clears an optional one.
@@ -70,6 +73,7 @@ pub struct AccountChanges {
     pub status: Option<AccountStatus>,
     pub owner_id: Ref,
     pub marketing_owner_id: Ref,
+    pub external_id: Option<Option<String>>,
     pub expected_version: Option<i32>,
 }
 
@@ -140,6 +144,10 @@ pub async fn list(
     if let Some(owner) = filter.owner_id {
         select = select.filter(Column::OwnerId.eq(owner));
     }
+    super::check_external_ids(filter.external_ids.as_ref())?;
+    if let Some(ids) = filter.external_ids {
+        select = select.filter(Column::ExternalId.is_in(ids));
+    }
     if !filter.include_archived {
         select = select.filter(Column::ArchivedAt.is_null());
     }
@@ -162,6 +170,8 @@ fn domain_taken(err: sea_orm::DbErr) -> AppError {
             UserErrorCode::Taken,
             "a live account already has this domain",
         )
+    } else if is_unique_violation(&err, &crate::error::ACCOUNT_EXTERNAL_ID) {
+        super::external_id_taken("account")
     } else {
         err.into()
     }
@@ -171,13 +181,35 @@ fn not_found() -> AppError {
     AppError::rejected(&["id"], UserErrorCode::NotFound, "no account has this id")
 }
 
+/// Creates an account (`account.create`), in a transaction of its own.
 pub async fn create(
     db: &DatabaseConnection,
     principal: &Principal,
     input: NewAccount,
 ) -> Result<Model, AppError> {
+    let txn = super::write(db).await?;
+    let model = create_in(&txn, principal, input).await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// Creates an account inside the caller's transaction `db` (`account.create`): validates every
+/// field, checks the owners, writes the row. A user error writes nothing.
+pub async fn create_in(
+    db: &impl ConnectionTrait,
+    principal: &Principal,
+    input: NewAccount,
+) -> Result<Model, AppError> {
     authz::authorize(principal, Permission::AccountCreate, Resource::Any)?;
     let mut errors = Vec::new();
+    let external_id = collect(
+        &mut errors,
+        input
+            .external_id
+            .as_deref()
+            .map(|v| text::external_id("externalId", v))
+            .transpose(),
+    );
     let name = collect(&mut errors, rules::validate_name(&input.name));
     let domain = collect(
         &mut errors,
@@ -208,6 +240,7 @@ pub async fn create(
         Some(employee_count),
         Some(owner),
         Some(marketing_owner),
+        Some(external_id),
         true,
     ) = (
         name,
@@ -216,6 +249,7 @@ pub async fn create(
         employee_count,
         owner,
         marketing_owner,
+        external_id,
         errors.is_empty(),
     )
     else {
@@ -243,6 +277,7 @@ pub async fn create(
         created_at: Set(now),
         updated_at: Set(now),
         archived_at: Set(None),
+        external_id: Set(external_id),
         version: Set(1),
     }
     .insert(db)
@@ -269,14 +304,28 @@ async fn for_change(
     Ok(current)
 }
 
+/// Changes an account (`account.update` reaching its owners), in a transaction of its own.
 pub async fn update(
     db: &DatabaseConnection,
     principal: &Principal,
     changes: AccountChanges,
 ) -> Result<Model, AppError> {
-    authz::authorize(principal, Permission::AccountUpdate, Resource::Any)?;
     let txn = super::write(db).await?;
-    let current = for_change(&txn, principal, changes.id, Permission::AccountUpdate).await?;
+    let model = update_in(&txn, principal, changes).await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// Changes an account inside the caller's transaction `txn` (`account.update` reaching its
+/// owners): locks the row, checks `expectedVersion`, validates, writes at the version read and
+/// rescores the account's people when the tier changed.
+pub async fn update_in(
+    txn: &impl ConnectionTrait,
+    principal: &Principal,
+    changes: AccountChanges,
+) -> Result<Model, AppError> {
+    authz::authorize(principal, Permission::AccountUpdate, Resource::Any)?;
+    let current = for_change(txn, principal, changes.id, Permission::AccountUpdate).await?;
     version::check_version(changes.expected_version, current.version)
         .map_err(|e| AppError::Rejected(vec![e]))?;
     let mut errors = Vec::new();
@@ -312,6 +361,15 @@ pub async fn update(
     {
         row.employee_count = Set(c);
     }
+    if let Some(external_id) = changes.external_id {
+        let checked = external_id
+            .as_deref()
+            .map(|v| text::external_id("externalId", v))
+            .transpose();
+        if let Some(v) = collect(&mut errors, checked) {
+            row.external_id = Set(v);
+        }
+    }
     if let Some(tier) = changes.tier {
         row.tier = Set(tier);
     }
@@ -320,11 +378,11 @@ pub async fn update(
     }
     if let Some(Some(o)) = gather(
         &mut errors,
-        user::active_user(&txn, changes.owner_id, "ownerId").await,
+        user::active_user(txn, changes.owner_id, "ownerId").await,
     )? {
         row.owner_id = Set(o);
     }
-    let marketing = user::active_user(&txn, changes.marketing_owner_id, "marketingOwnerId").await;
+    let marketing = user::active_user(txn, changes.marketing_owner_id, "marketingOwnerId").await;
     if let Some(Some(o)) = gather(&mut errors, marketing)? {
         row.marketing_owner_id = Set(o);
     }
@@ -334,17 +392,15 @@ pub async fn update(
     row.updated_at = Set(Utc::now());
     row.version = Set(current.version + 1);
     let at = (Column::Version, current.version);
-    update_at_version::<Account>(&txn, row, (Column::Id, current.id), at, domain_taken).await?;
+    update_at_version::<Account>(txn, row, (Column::Id, current.id), at, domain_taken).await?;
     // Fit rules may look at the tier: the account's people are rescored with it.
     if changes.tier.is_some_and(|t| t != current.tier) {
-        super::scoring::rescore_fit(&txn, Some(current.id)).await?;
+        super::scoring::rescore_fit(txn, Some(current.id)).await?;
     }
-    let model = Account::find_by_id(current.id)
-        .one(&txn)
+    Account::find_by_id(current.id)
+        .one(txn)
         .await?
-        .ok_or_else(not_found)?;
-    txn.commit().await?;
-    Ok(model)
+        .ok_or_else(not_found)
 }
 
 /// Archives an account: it leaves lists (unless asked for) and frees its domain; history that

@@ -3,7 +3,9 @@
 use chrono::{DateTime, Utc};
 use entity::api_token::{ActiveModel, Column, Entity as ApiToken, Model};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QuerySelect, Set,
+    sea_query::{Expr, ExprTrait, Func},
 };
 use uuid::Uuid;
 
@@ -88,6 +90,23 @@ pub async fn create(
 ) -> Result<(Model, String), AppError> {
     authz::authorize(principal, Permission::TokenManage, Resource::Any)?;
     let name = text::required_name("name", &input.name, 200).map_err(|e| AppError::Rejected(vec![e]))?;
+    let txn = super::write(db).await?;
+    // Names tell live tokens apart in the list and in the logs: two live tokens never share one
+    // (ignoring case). The write transaction serializes creators on SQLite; on PostgreSQL two
+    // creations of one name in the same instant could both pass (no index: existing databases
+    // may already hold duplicates, which this must not refuse to migrate).
+    let taken = ApiToken::find()
+        .filter(Column::RevokedAt.is_null())
+        .filter(Expr::expr(Func::lower(Expr::col(Column::Name))).eq(name.to_lowercase()))
+        .one(&txn)
+        .await?;
+    if taken.is_some() {
+        return Err(AppError::rejected(
+            &["name"],
+            UserErrorCode::Taken,
+            "a live API token already has this name",
+        ));
+    }
     let now = Utc::now();
     if input.expires_at.is_some_and(|at| at <= now) {
         return Err(AppError::rejected(
@@ -99,10 +118,10 @@ pub async fn create(
     let not_found = || AppError::rejected(&["roleId"], UserErrorCode::NotFound, "no role has this id");
     let role_id = input.role_id.ok_or_else(not_found)?;
     let role = entity::role::Entity::find_by_id(role_id)
-        .one(db)
+        .one(&txn)
         .await?
         .ok_or_else(not_found)?;
-    if authz::authorize_role_assignment(principal, &grants_of(db, role.id).await?).is_err() {
+    if authz::authorize_role_assignment(principal, &grants_of(&txn, role.id).await?).is_err() {
         return Err(AppError::rejected(
             &["roleId"],
             UserErrorCode::Forbidden,
@@ -110,12 +129,12 @@ pub async fn create(
         ));
     }
     // trp_<prefix>_<secret>: the prefix finds the row and may be shown; the whole token is hashed.
-    let prefix: String = secret::random(6)?
+    let token_prefix: String = secret::random(6)?
         .chars()
         .filter(char::is_ascii_alphanumeric)
         .take(8)
         .collect();
-    let prefix = format!("{prefix}{}", &Uuid::now_v7().simple().to_string()[24..]);
+    let prefix = format!("{token_prefix}{}", &Uuid::now_v7().simple().to_string()[24..]);
     let token = format!("{API_TOKEN_PREFIX}{prefix}_{}", secret::random(32)?);
     let row = ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -128,9 +147,12 @@ pub async fn create(
         revoked_at: Set(None),
         last_used_at: Set(None),
         created_at: Set(now),
+        previous_secret_hash: Set(None),
+        previous_secret_expires_at: Set(None),
     }
-    .insert(db)
+    .insert(&txn)
     .await?;
+    txn.commit().await?;
     Ok((row, token))
 }
 
@@ -158,4 +180,48 @@ pub async fn revoke(
     // The token's cached principal goes with the commit: its very next request is refused.
     policy.changed();
     Ok(revoked)
+}
+
+/// How long a token's previous secret keeps working after `rotateApiToken`: a day, time for an
+/// integration to pick up its new secret across deployments without an outage.
+pub const ROTATION_GRACE: chrono::TimeDelta = chrono::TimeDelta::hours(24);
+
+/// Gives a live token a new secret (`token.manage`) and returns it once, with the token. The
+/// previous secret is accepted for [`ROTATION_GRACE`]; rotating again ends the grace of the
+/// secret before it. Locks the token's row, writes its hashes and announces the policy change
+/// so that cached principals see the new secret.
+pub async fn rotate(
+    db: &DatabaseConnection,
+    policy: &Policy,
+    principal: &Principal,
+    id: Uuid,
+) -> Result<(Model, String), AppError> {
+    authz::authorize(principal, Permission::TokenManage, Resource::Any)?;
+    let txn = super::write(db).await?;
+    let current = ApiToken::find_by_id(id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::rejected(&["id"], UserErrorCode::NotFound, "no API token has this id"))?;
+    if current.revoked_at.is_some() {
+        return Err(AppError::rejected(
+            &["id"],
+            UserErrorCode::Invalid,
+            "a revoked API token cannot be rotated",
+        ));
+    }
+    // The prefix stays: it is how a presented token finds its row, and it is not secret.
+    let token = format!("{API_TOKEN_PREFIX}{}_{}", current.prefix, secret::random(32)?);
+    let now = Utc::now();
+    let previous = current.secret_hash.clone();
+    let mut row: ActiveModel = current.into();
+    row.secret_hash = Set(secret::digest(&token));
+    row.previous_secret_hash = Set(Some(previous));
+    row.previous_secret_expires_at = Set(Some(now + ROTATION_GRACE));
+    let rotated = row.update(&txn).await?;
+    policy.announce(&txn).await?;
+    txn.commit().await?;
+    // Cached principals hold the old hashes: drop them with the commit.
+    policy.changed();
+    Ok((rotated, token))
 }

@@ -74,6 +74,8 @@ struct Cached {
 struct TokenFacts {
     id: Uuid,
     secret_hash: String,
+    /// The secret before a rotation and the end of its grace period.
+    previous: Option<(String, chrono::DateTime<Utc>)>,
     expires_at: Option<chrono::DateTime<Utc>>,
     last_used_at: Option<chrono::DateTime<Utc>>,
 }
@@ -275,6 +277,7 @@ async fn authenticate_token(
             let facts = TokenFacts {
                 id: token.id,
                 secret_hash: token.secret_hash,
+                previous: token.previous_secret_hash.zip(token.previous_secret_expires_at),
                 expires_at: token.expires_at,
                 last_used_at: token.last_used_at,
             };
@@ -288,10 +291,16 @@ async fn authenticate_token(
             (principal, facts)
         }
     };
-    if facts.secret_hash != secret::digest(bearer) {
+    let now = Utc::now();
+    let digest = secret::digest(bearer);
+    // After a rotation the previous secret still works until its grace period ends.
+    let previous = facts
+        .previous
+        .as_ref()
+        .is_some_and(|(hash, until)| *hash == digest && now < *until);
+    if facts.secret_hash != digest && !previous {
         return Err(refuse("API token secret does not match"));
     }
-    let now = Utc::now();
     if facts.expires_at.is_some_and(|at| at <= now) {
         return Err(refuse("API token expired"));
     }

@@ -301,6 +301,25 @@ fn participant_taken(err: sea_orm::DbErr) -> AppError {
     }
 }
 
+/// Moves a deal's `updatedAt` to `now` when its participants or risks change, so an integrator
+/// that follows deals by `updatedAt` sees the deal room change. The version stays: it guards the
+/// deal's own fields, and an `expectedVersion` read before someone joined must still apply.
+pub(crate) async fn touch_deal(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    now: chrono::DateTime<Utc>,
+) -> Result<(), AppError> {
+    opportunity::Entity::update_many()
+        .col_expr(
+            opportunity::Column::UpdatedAt,
+            sea_orm::sea_query::Expr::value(now),
+        )
+        .filter(opportunity::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 pub async fn add_participant(
     db: &DatabaseConnection,
     principal: &Principal,
@@ -368,6 +387,7 @@ pub async fn add_participant(
         let note = format!("joined opportunity \"{}\"", deal.name);
         stage::move_lead_automatically(&txn, &person, to, None, note, now).await?;
     }
+    touch_deal(&txn, deal.id, now).await?;
     txn.commit().await?;
     Ok(model)
 }
@@ -416,11 +436,13 @@ pub async fn update_participant(
         }
         row.is_primary = Set(primary);
     }
-    row.updated_at = Set(Utc::now());
+    let now = Utc::now();
+    row.updated_at = Set(now);
     row.version = Set(current.version + 1);
     let at = (participant::Column::Version, current.version);
     let id = (participant::Column::Id, current.id);
     update_at_version::<Participant>(&txn, row, id, at, AppError::from).await?;
+    touch_deal(&txn, current.opportunity_id, now).await?;
     let model = Participant::find_by_id(current.id)
         .one(&txn)
         .await?
@@ -439,6 +461,7 @@ pub async fn remove_participant(
     let txn = super::write(db).await?;
     let current = participant_for_change(&txn, principal, id).await?;
     Participant::delete_by_id(current.id).exec(&txn).await?;
+    touch_deal(&txn, current.opportunity_id, Utc::now()).await?;
     let deal = opportunity::Entity::find_by_id(current.opportunity_id)
         .one(&txn)
         .await?
@@ -555,6 +578,7 @@ pub async fn raise_risk(
     }
     .insert(&txn)
     .await?;
+    touch_deal(&txn, deal.id, now).await?;
     txn.commit().await?;
     Ok(model)
 }
@@ -621,10 +645,12 @@ pub async fn update_risk(
     if !errors.is_empty() {
         return Err(AppError::Rejected(errors));
     }
-    row.updated_at = Set(Utc::now());
+    let now = Utc::now();
+    row.updated_at = Set(now);
     row.version = Set(current.version + 1);
     let at = (risk::Column::Version, current.version);
     update_at_version::<Risk>(&txn, row, (risk::Column::Id, current.id), at, AppError::from).await?;
+    touch_deal(&txn, current.opportunity_id, now).await?;
     let model = Risk::find_by_id(current.id)
         .one(&txn)
         .await?

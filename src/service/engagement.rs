@@ -35,6 +35,8 @@ pub struct EngagementFilter {
     pub kinds: Vec<EngagementKind>,
     /// Touches at or after this instant.
     pub since: Option<DateTime<Utc>>,
+    /// Touches recorded (written to trapeze) at or after this instant, whenever they occurred.
+    pub recorded_since: Option<DateTime<Utc>>,
 }
 
 /// What a nested list of engagements hangs off.
@@ -102,6 +104,9 @@ fn filtered(principal: &Principal, filter: &EngagementFilter) -> Result<Select<E
     }
     if let Some(since) = filter.since {
         select = select.filter(Column::OccurredAt.gte(since));
+    }
+    if let Some(since) = filter.recorded_since {
+        select = select.filter(Column::CreatedAt.gte(since));
     }
     Ok(select)
 }

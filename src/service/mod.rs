@@ -5,6 +5,7 @@ pub mod account;
 pub mod analytics;
 pub mod api_token;
 pub mod auth;
+pub mod bulk;
 pub mod content;
 pub mod deal;
 pub mod engagement;
@@ -139,6 +140,29 @@ pub(crate) async fn lock_visible<E: EntityTrait>(
         return Ok(None);
     };
     Ok(select.filter(id_column.eq(id)).lock_exclusive().one(db).await?)
+}
+
+/// The most external ids a `filter: { externalIds }` takes (one upsert's worth of rows).
+pub const MAX_EXTERNAL_IDS: usize = 500;
+
+/// Refuses an `externalIds` filter longer than [`MAX_EXTERNAL_IDS`] (BAD_USER_INPUT) rather than
+/// sending the database an `IN` list of any length.
+pub(crate) fn check_external_ids(ids: Option<&Vec<String>>) -> Result<(), AppError> {
+    match ids {
+        Some(ids) if ids.len() > MAX_EXTERNAL_IDS => Err(AppError::BadUserInput(format!(
+            "externalIds takes at most {MAX_EXTERNAL_IDS} ids"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// TAKEN on `externalId`: a live record of the type already has it.
+pub(crate) fn external_id_taken(what: &str) -> AppError {
+    AppError::rejected(
+        &["externalId"],
+        UserErrorCode::Taken,
+        format!("a live {what} already has this external id"),
+    )
 }
 
 /// Keeps a field's user error aside so that every bad field of an input is reported at once.

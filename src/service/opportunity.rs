@@ -21,7 +21,7 @@ use crate::{
         permission::Permission,
         text, version,
     },
-    error::{AppError, UserErrorCode},
+    error::{AppError, UserErrorCode, is_unique_violation},
     service::{
         Ref, account, collect, gather,
         page::{self, KeyFn, Nested, Page, PageArgs, SortKey, SortValue},
@@ -38,6 +38,8 @@ pub struct OpportunityFilter {
     pub closing_after: Option<NaiveDate>,
     /// Deals expected to close on or before this day.
     pub closing_before: Option<NaiveDate>,
+    /// Only deals with one of these external ids (an empty list matches none).
+    pub external_ids: Option<Vec<String>>,
     pub include_archived: bool,
 }
 
@@ -73,6 +75,7 @@ pub struct NewOpportunity {
     pub owner_id: Ref,
     pub lead_source: Option<LeadSource>,
     pub competitors: Vec<String>,
+    pub external_id: Option<String>,
 }
 
 /// A change; `None` keeps a field, `Some(None)` clears an optional one. The stage moves only
@@ -89,6 +92,7 @@ pub struct OpportunityChanges {
     pub lead_source: Option<Option<LeadSource>>,
     /// Replaces the whole list.
     pub competitors: Option<Vec<String>>,
+    pub external_id: Option<Option<String>>,
     pub expected_version: Option<i32>,
 }
 
@@ -155,6 +159,10 @@ fn filtered(principal: &Principal, filter: &OpportunityFilter) -> Result<Select<
     }
     if let Some(day) = filter.closing_before {
         select = select.filter(Column::ExpectedCloseDate.lte(day));
+    }
+    super::check_external_ids(filter.external_ids.as_ref())?;
+    if let Some(ids) = &filter.external_ids {
+        select = select.filter(Column::ExternalId.is_in(ids.iter().cloned()));
     }
     if !filter.include_archived {
         select = select.filter(Column::ArchivedAt.is_null());
@@ -306,8 +314,32 @@ async fn write_competitors(db: &impl ConnectionTrait, id: Uuid, names: Vec<Strin
     Ok(())
 }
 
+/// Creates an opportunity (`opportunity.create`), in a transaction of its own.
 pub async fn create(
     db: &DatabaseConnection,
+    principal: &Principal,
+    input: NewOpportunity,
+) -> Result<Model, AppError> {
+    let txn = super::write(db).await?;
+    let model = create_in(&txn, principal, input).await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// A unique violation on the opportunity table as the field's user error.
+fn external_id_taken(err: sea_orm::DbErr) -> AppError {
+    if is_unique_violation(&err, &crate::error::OPPORTUNITY_EXTERNAL_ID) {
+        super::external_id_taken("opportunity")
+    } else {
+        err.into()
+    }
+}
+
+/// Creates an opportunity inside the caller's transaction `db` (`opportunity.create`, on a live
+/// account the caller may read): validates every field, writes the deal at DISCOVERY with its
+/// competitors and first stage stay. A user error writes nothing.
+pub async fn create_in(
+    db: &impl ConnectionTrait,
     principal: &Principal,
     input: NewOpportunity,
 ) -> Result<Model, AppError> {
@@ -333,6 +365,14 @@ pub async fn create(
     };
     let probability = collect(&mut errors, input.probability.map(rules::probability).transpose());
     let competitors = collect(&mut errors, rules::competitors("competitors", &input.competitors));
+    let external_id = collect(
+        &mut errors,
+        input
+            .external_id
+            .as_deref()
+            .map(|v| text::external_id("externalId", v))
+            .transpose(),
+    );
     let owner = gather(
         &mut errors,
         user::active_user(db, input.owner_id, "ownerId").await,
@@ -340,8 +380,8 @@ pub async fn create(
     if !errors.is_empty() {
         return Err(AppError::Rejected(errors));
     }
-    let (Some(name), Some(money), Some(probability), Some(competitors), Some(owner)) =
-        (name, money, probability, competitors, owner)
+    let (Some(name), Some(money), Some(probability), Some(competitors), Some(owner), Some(external_id)) =
+        (name, money, probability, competitors, owner, external_id)
     else {
         return Err(AppError::internal("validated opportunity fields went missing"));
     };
@@ -350,7 +390,7 @@ pub async fn create(
     let now = Utc::now();
     let id = Uuid::now_v7();
     let (amount, currency) = money.map_or((None, None), |(a, c)| (Some(a.minor()), Some(c)));
-    let txn = super::write(db).await?;
+    let txn = db;
     ActiveModel {
         id: Set(id),
         account_id: Set(account.id),
@@ -367,29 +407,40 @@ pub async fn create(
         created_at: Set(now),
         updated_at: Set(now),
         archived_at: Set(None),
+        external_id: Set(external_id),
         version: Set(1),
     }
-    .insert(&txn)
-    .await?;
-    write_competitors(&txn, id, competitors).await?;
+    .insert(txn)
+    .await
+    .map_err(external_id_taken)?;
+    write_competitors(txn, id, competitors).await?;
     let stage = stage::name(OpportunityStage::Discovery);
-    stage::enter(&txn, StageKind::Opportunity, id, account.id, &stage, now).await?;
-    let model = Opportunity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or_else(not_found)?;
-    txn.commit().await?;
-    Ok(model)
+    stage::enter(txn, StageKind::Opportunity, id, account.id, &stage, now).await?;
+    Opportunity::find_by_id(id).one(txn).await?.ok_or_else(not_found)
 }
 
+/// Changes an opportunity (`opportunity.update` reaching its owner), in a transaction of its own.
 pub async fn update(
     db: &DatabaseConnection,
     principal: &Principal,
     changes: OpportunityChanges,
 ) -> Result<Model, AppError> {
-    authz::authorize(principal, Permission::OpportunityUpdate, Resource::Any)?;
     let txn = super::write(db).await?;
-    let current = for_change(&txn, principal, changes.id, Permission::OpportunityUpdate, "id").await?;
+    let model = update_in(&txn, principal, changes).await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// Changes an opportunity inside the caller's transaction `txn` (`opportunity.update` reaching
+/// its owner): locks the row, checks `expectedVersion`, validates, writes at the version read and
+/// replaces the competitors when given.
+pub async fn update_in(
+    txn: &impl ConnectionTrait,
+    principal: &Principal,
+    changes: OpportunityChanges,
+) -> Result<Model, AppError> {
+    authz::authorize(principal, Permission::OpportunityUpdate, Resource::Any)?;
+    let current = for_change(txn, principal, changes.id, Permission::OpportunityUpdate, "id").await?;
     version::check_version(changes.expected_version, current.version)
         .map_err(|e| AppError::Rejected(vec![e]))?;
     let mut errors = Vec::new();
@@ -425,13 +476,22 @@ pub async fn update(
     if let Some(source) = changes.lead_source {
         row.lead_source = Set(source);
     }
+    if let Some(external_id) = changes.external_id {
+        let checked = external_id
+            .as_deref()
+            .map(|v| text::external_id("externalId", v))
+            .transpose();
+        if let Some(v) = collect(&mut errors, checked) {
+            row.external_id = Set(v);
+        }
+    }
     let competitors = match &changes.competitors {
         Some(names) => collect(&mut errors, rules::competitors("competitors", names)),
         None => None,
     };
     if let Some(Some(o)) = gather(
         &mut errors,
-        user::active_user(&txn, changes.owner_id, "ownerId").await,
+        user::active_user(txn, changes.owner_id, "ownerId").await,
     )? {
         row.owner_id = Set(o);
     }
@@ -441,16 +501,14 @@ pub async fn update(
     row.updated_at = Set(Utc::now());
     row.version = Set(current.version + 1);
     let at = (Column::Version, current.version);
-    update_at_version::<Opportunity>(&txn, row, (Column::Id, current.id), at, AppError::from).await?;
+    update_at_version::<Opportunity>(txn, row, (Column::Id, current.id), at, external_id_taken).await?;
     if let Some(names) = competitors {
-        write_competitors(&txn, current.id, names).await?;
+        write_competitors(txn, current.id, names).await?;
     }
-    let model = Opportunity::find_by_id(current.id)
-        .one(&txn)
+    Opportunity::find_by_id(current.id)
+        .one(txn)
         .await?
-        .ok_or_else(not_found)?;
-    txn.commit().await?;
-    Ok(model)
+        .ok_or_else(not_found)
 }
 
 /// Archives an opportunity: it leaves lists; its participants, risks and history stay.

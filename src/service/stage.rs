@@ -446,6 +446,7 @@ pub async fn move_buying(
         },
     )
     .await?;
+    deal::touch_deal(&txn, current.opportunity_id, now).await?;
     let model = Participant::find_by_id(current.id)
         .one(&txn)
         .await?

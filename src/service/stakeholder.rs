@@ -11,6 +11,7 @@ use entity::{
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder, Select, Set,
+    sea_query::{Expr, ExprTrait, Func, LikeExpr, SimpleExpr},
 };
 use uuid::Uuid;
 
@@ -21,7 +22,7 @@ use crate::{
         permission::Permission,
         stakeholder as rules, text, version,
     },
-    error::{AppError, UserErrorCode},
+    error::{AppError, UserErrorCode, is_unique_violation},
     service::{
         Ref, account, collect, gather,
         page::{self, KeyFn, Nested, Page, PageArgs, SortKey, SortValue},
@@ -39,6 +40,13 @@ pub struct StakeholderFilter {
     pub min_score: Option<i32>,
     /// `Some(true)`: MQLs past their acceptance deadline; `Some(false)`: all others.
     pub handoff_overdue: Option<bool>,
+    /// Only people with one of these external ids (an empty list matches none).
+    pub external_ids: Option<Vec<String>>,
+    /// People from any of these lead sources.
+    pub lead_sources: Vec<LeadSource>,
+    /// Matches the start of the first name, the last name or "first last", ignoring case; and
+    /// of the email, for people whose contact details the caller may read.
+    pub search: Option<String>,
     pub include_archived: bool,
 }
 
@@ -74,6 +82,7 @@ pub struct NewStakeholder {
     pub referred_by_id: Ref,
     pub owner_id: Ref,
     pub marketing_owner_id: Ref,
+    pub external_id: Option<String>,
 }
 
 /// A change; `None` keeps a field, `Some(None)` clears an optional one. The lead stage moves only
@@ -96,6 +105,7 @@ pub struct StakeholderChanges {
     pub referred_by_id: Ref,
     pub owner_id: Ref,
     pub marketing_owner_id: Ref,
+    pub external_id: Option<Option<String>>,
     pub expected_version: Option<i32>,
 }
 
@@ -226,10 +236,55 @@ fn filtered(principal: &Principal, filter: &StakeholderFilter) -> Result<Select<
                 .add(Column::HandoffAcceptBy.gte(now))
         });
     }
+    if !filter.lead_sources.is_empty() {
+        select = select.filter(Column::LeadSource.is_in(filter.lead_sources.iter().copied()));
+    }
+    if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        select = select.filter(search_condition(principal, search)?);
+    }
+    super::check_external_ids(filter.external_ids.as_ref())?;
+    if let Some(ids) = &filter.external_ids {
+        select = select.filter(Column::ExternalId.is_in(ids.iter().cloned()));
+    }
     if !filter.include_archived {
         select = select.filter(Column::ArchivedAt.is_null());
     }
     Ok(select)
+}
+
+/// `LOWER(column) LIKE pattern ESCAPE '\'`.
+fn starts_with(column: Column, pattern: &str) -> SimpleExpr {
+    Expr::expr(Func::lower(Expr::col(column))).like(LikeExpr::new(pattern).escape('\\'))
+}
+
+/// The people a `search` text names: by first name, last name or "first last" prefix; by email
+/// prefix only where the caller may read the email (`stakeholder.read_contact`, OWN: their own
+/// people), so a search can never tell someone without it whose address starts how.
+fn search_condition(principal: &Principal, search: &str) -> Result<Condition, AppError> {
+    let pattern = super::search_pattern(search)?;
+    let mut names = Condition::any()
+        .add(starts_with(Column::FirstName, &pattern))
+        .add(starts_with(Column::LastName, &pattern));
+    if let Some((first, last)) = search.split_once(char::is_whitespace) {
+        // "Ann Lee": the whole first name, then the start of the last.
+        let first = Expr::expr(Func::lower(Expr::col(Column::FirstName))).eq(first.to_lowercase());
+        let last = starts_with(Column::LastName, &super::search_pattern(last.trim())?);
+        names = names.add(Condition::all().add(first).add(last));
+    }
+    let email = starts_with(Column::Email, &pattern);
+    Ok(
+        match authz::visibility(principal, Permission::StakeholderReadContact) {
+            Ok(Visibility::All) => names.add(email),
+            Ok(Visibility::OwnedBy(me)) => names.add(
+                Condition::all().add(email).add(
+                    Condition::any()
+                        .add(Column::OwnerId.eq(me))
+                        .add(Column::MarketingOwnerId.eq(me)),
+                ),
+            ),
+            Ok(Visibility::Nothing) | Err(_) => names,
+        },
+    )
 }
 
 pub async fn find_many(
@@ -300,8 +355,32 @@ async fn management_chain(db: &impl ConnectionTrait, start: Uuid) -> Result<Vec<
     Ok(chain)
 }
 
+/// Creates a stakeholder (`stakeholder.create`), in a transaction of its own.
 pub async fn create(
     db: &DatabaseConnection,
+    principal: &Principal,
+    input: NewStakeholder,
+) -> Result<Model, AppError> {
+    let txn = super::write(db).await?;
+    let model = create_in(&txn, principal, input).await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// A unique violation on the stakeholder table as the field's user error.
+fn external_id_taken(err: sea_orm::DbErr) -> AppError {
+    if is_unique_violation(&err, &crate::error::STAKEHOLDER_EXTERNAL_ID) {
+        super::external_id_taken("stakeholder")
+    } else {
+        err.into()
+    }
+}
+
+/// Creates a stakeholder inside the caller's transaction `db` (`stakeholder.create`, on a live
+/// account the caller may read): validates every field, writes the person as an INQUIRY with
+/// its first stage stay and scores their fit. A user error writes nothing.
+pub async fn create_in(
+    db: &impl ConnectionTrait,
     principal: &Principal,
     input: NewStakeholder,
 ) -> Result<Model, AppError> {
@@ -348,6 +427,14 @@ pub async fn create(
     );
     let phone = collect(&mut errors, rules::validate_phone(input.phone.as_deref()));
     let influence = collect(&mut errors, rules::validate_influence(input.influence));
+    let external_id = collect(
+        &mut errors,
+        input
+            .external_id
+            .as_deref()
+            .map(|v| text::external_id("externalId", v))
+            .transpose(),
+    );
     let persona = gather(&mut errors, check_persona(db, input.persona_id).await)?;
     let reports_to = gather(
         &mut errors,
@@ -376,7 +463,17 @@ pub async fn create(
         Some(email),
         Some(phone),
         Some(influence),
-    ) = (first_name, last_name, title, department, email, phone, influence)
+        Some(external_id),
+    ) = (
+        first_name,
+        last_name,
+        title,
+        department,
+        email,
+        phone,
+        influence,
+        external_id,
+    )
     else {
         return Err(AppError::internal("validated stakeholder fields went missing"));
     };
@@ -387,7 +484,7 @@ pub async fn create(
         (false, CreatorSide::Marketing) => (None, principal.user_id()),
     };
     let now = Utc::now();
-    let txn = super::write(db).await?;
+    let txn = db;
     let model = ActiveModel {
         id: Set(Uuid::now_v7()),
         account_id: Set(account.id),
@@ -412,6 +509,7 @@ pub async fn create(
         created_at: Set(now),
         updated_at: Set(now),
         archived_at: Set(None),
+        external_id: Set(external_id),
         version: Set(1),
         fit_score: Set(0),
         behaviour_points: Set(0.0),
@@ -420,12 +518,13 @@ pub async fn create(
         handoff_assigned_at: Set(None),
         handoff_accept_by: Set(None),
     }
-    .insert(&txn)
-    .await?;
-    rescore(&txn, model.id).await?;
+    .insert(txn)
+    .await
+    .map_err(external_id_taken)?;
+    rescore(txn, model.id).await?;
     // Every lead starts its stage history as an inquiry.
     stage::enter(
-        &txn,
+        txn,
         StageKind::Lead,
         model.id,
         model.account_id,
@@ -433,7 +532,6 @@ pub async fn create(
         now,
     )
     .await?;
-    txn.commit().await?;
     Ok(model)
 }
 
@@ -456,14 +554,28 @@ async fn for_change(
     Ok(current)
 }
 
+/// Changes a stakeholder (`stakeholder.update` reaching their owners), in a transaction of its own.
 pub async fn update(
     db: &DatabaseConnection,
     principal: &Principal,
     changes: StakeholderChanges,
 ) -> Result<Model, AppError> {
-    authz::authorize(principal, Permission::StakeholderUpdate, Resource::Any)?;
     let txn = super::write(db).await?;
-    let current = for_change(&txn, principal, changes.id, Permission::StakeholderUpdate).await?;
+    let model = update_in(&txn, principal, changes).await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// Changes a stakeholder inside the caller's transaction `txn` (`stakeholder.update` reaching
+/// their owners): locks the row, checks `expectedVersion`, validates, writes at the version read
+/// and rescores their fit when the buying role or lead source changed.
+pub async fn update_in(
+    txn: &impl ConnectionTrait,
+    principal: &Principal,
+    changes: StakeholderChanges,
+) -> Result<Model, AppError> {
+    authz::authorize(principal, Permission::StakeholderUpdate, Resource::Any)?;
+    let current = for_change(txn, principal, changes.id, Permission::StakeholderUpdate).await?;
     version::check_version(changes.expected_version, current.version)
         .map_err(|e| AppError::Rejected(vec![e]))?;
     let mut errors = Vec::new();
@@ -512,6 +624,15 @@ pub async fn update(
     {
         row.influence = Set(v);
     }
+    if let Some(external_id) = changes.external_id {
+        let checked = external_id
+            .as_deref()
+            .map(|v| text::external_id("externalId", v))
+            .transpose();
+        if let Some(v) = collect(&mut errors, checked) {
+            row.external_id = Set(v);
+        }
+    }
     if let Some(role) = changes.buying_role {
         row.buying_role = Set(role);
     }
@@ -521,11 +642,11 @@ pub async fn update(
     if let Some(source) = changes.lead_source {
         row.lead_source = Set(source);
     }
-    if let Some(Some(p)) = gather(&mut errors, check_persona(&txn, changes.persona_id).await)? {
+    if let Some(Some(p)) = gather(&mut errors, check_persona(txn, changes.persona_id).await)? {
         row.persona_id = Set(p);
     }
     let reports_to = check_colleague(
-        &txn,
+        txn,
         principal,
         changes.reports_to_id,
         current.account_id,
@@ -534,14 +655,14 @@ pub async fn update(
     .await;
     if let Some(Some(manager)) = gather(&mut errors, reports_to)? {
         if let Some(m) = manager
-            && rules::closes_reporting_cycle(current.id, &management_chain(&txn, m).await?)
+            && rules::closes_reporting_cycle(current.id, &management_chain(txn, m).await?)
         {
             errors.push(rules::reporting_cycle());
         }
         row.reports_to_id = Set(manager);
     }
     let referred = check_colleague(
-        &txn,
+        txn,
         principal,
         changes.referred_by_id,
         current.account_id,
@@ -553,13 +674,13 @@ pub async fn update(
     }
     if let Some(Some(o)) = gather(
         &mut errors,
-        user::active_user(&txn, changes.owner_id, "ownerId").await,
+        user::active_user(txn, changes.owner_id, "ownerId").await,
     )? {
         row.owner_id = Set(o);
     }
     if let Some(Some(o)) = gather(
         &mut errors,
-        user::active_user(&txn, changes.marketing_owner_id, "marketingOwnerId").await,
+        user::active_user(txn, changes.marketing_owner_id, "marketingOwnerId").await,
     )? {
         row.marketing_owner_id = Set(o);
     }
@@ -569,19 +690,17 @@ pub async fn update(
     row.updated_at = Set(Utc::now());
     row.version = Set(current.version + 1);
     let at = (Column::Version, current.version);
-    update_at_version::<Stakeholder>(&txn, row, (Column::Id, current.id), at, AppError::from).await?;
+    update_at_version::<Stakeholder>(txn, row, (Column::Id, current.id), at, external_id_taken).await?;
     // Fit rules look at the buying role and the lead source.
     if changes.buying_role.is_some_and(|r| r != current.buying_role)
         || changes.lead_source.is_some_and(|s| s != current.lead_source)
     {
-        rescore(&txn, current.id).await?;
+        rescore(txn, current.id).await?;
     }
-    let model = Stakeholder::find_by_id(current.id)
-        .one(&txn)
+    Stakeholder::find_by_id(current.id)
+        .one(txn)
         .await?
-        .ok_or_else(not_found)?;
-    txn.commit().await?;
-    Ok(model)
+        .ok_or_else(not_found)
 }
 
 /// Recomputes one person's fit points, keeping their behaviour points.

@@ -412,6 +412,60 @@ pub async fn deactivate(
     Ok(updated)
 }
 
+/// Reactivates a deactivated user (`user.manage`, over a role within the caller's reach): they
+/// may sign in again. Their revoked sessions and API tokens stay revoked. Writes the user at a
+/// new version and announces the policy change.
+pub async fn reactivate(
+    db: &DatabaseConnection,
+    policy: &Policy,
+    principal: &Principal,
+    id: Uuid,
+) -> Result<Model, AppError> {
+    authz::authorize(principal, Permission::UserManage, Resource::Any)?;
+    let txn = super::write(db).await?;
+    let current = AppUser::find_by_id(id).one(&txn).await?.ok_or_else(not_found)?;
+    if current.active {
+        return Ok(current);
+    }
+    ensure_within_reach(&txn, principal, &current).await?;
+    let version = current.version;
+    let mut row: ActiveModel = current.into();
+    row.active = Set(true);
+    row.updated_at = Set(Utc::now());
+    row.version = Set(version + 1);
+    let updated = row.update(&txn).await?;
+    policy.announce(&txn).await?;
+    txn.commit().await?;
+    policy.changed();
+    Ok(updated)
+}
+
+/// The most owners `assignable_owners` lists: a sales team, not a directory.
+pub const MAX_ASSIGNABLE: u64 = 1000;
+
+/// The active users marketing may hand an MQL to: those whose role holds `lead.accept`, by
+/// display name. For callers with `lead.qualify`; the GraphQL layer shows their public profile
+/// only. One statement.
+pub async fn assignable_owners(
+    db: &DatabaseConnection,
+    principal: &Principal,
+) -> Result<Vec<Model>, AppError> {
+    authz::authorize(principal, Permission::LeadQualify, Resource::Any)?;
+    let accepting = sea_orm::sea_query::Query::select()
+        .column(entity::role_grant::Column::RoleId)
+        .from(entity::role_grant::Entity)
+        .and_where(entity::role_grant::Column::Permission.eq(Permission::LeadAccept.as_str()))
+        .to_owned();
+    Ok(AppUser::find()
+        .filter(Column::Active.eq(true))
+        .filter(Column::RoleId.in_subquery(accepting))
+        .order_by_asc(Column::DisplayName)
+        .order_by_asc(Column::Id)
+        .limit(MAX_ASSIGNABLE)
+        .all(db)
+        .await?)
+}
+
 /// Whether any user exists (start-up creates the first admin only on an empty database).
 pub async fn any_exists(db: &DatabaseConnection) -> Result<bool, AppError> {
     Ok(AppUser::find().count(db).await? > 0)

@@ -135,14 +135,18 @@ async fn an_api_token_works_until_revoked(app: TestApp) {
 async fn deactivating_a_user_revokes_the_api_tokens_they_created(app: TestApp) {
     let (creator_id, creator) = app.user_with_role("admin").await;
     let viewer_role = app.role_id("viewer").await;
-    let create = "mutation($r: ID!) { createApiToken(input: { name: \"loader\", roleId: $r }) { token } }";
+    // Live token names are unique: each creator names their own.
+    let create =
+        "mutation($r: ID!, $n: String!) { createApiToken(input: { name: $n, roleId: $r }) { token } }";
     let token = app
-        .data_as(Some(&creator), create, json!({ "r": viewer_role }))
+        .data_as(Some(&creator), create, json!({ "r": viewer_role, "n": "loader" }))
         .await["createApiToken"]["token"]
         .as_str()
         .unwrap()
         .to_owned();
-    let mine = app.data(create, json!({ "r": viewer_role })).await["createApiToken"]["token"]
+    let mine = app
+        .data(create, json!({ "r": viewer_role, "n": "loader 2" }))
+        .await["createApiToken"]["token"]
         .as_str()
         .unwrap()
         .to_owned();

@@ -8,7 +8,9 @@ mod helpers;
 mod hardening;
 
 mod account;
+mod admin_chores;
 mod analytics;
+mod bulk;
 mod cli;
 mod content;
 mod cursors;

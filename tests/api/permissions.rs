@@ -70,6 +70,14 @@ const EXPECTED: &[(&str, &str)] = &[
     ("removeDealParticipant", "YNNYNNU"),
     ("moveBuyingStage", "YNNYNNU"),
     ("updateDealRisk", "YNNYNNU"),
+    // Rows that create: the create permission of each type decides.
+    ("upsertAccounts", "YYYYNNU"),
+    ("upsertStakeholders", "YYYYNNU"),
+    ("upsertOpportunities", "YNYYNNU"),
+    ("reactivateUser", "YNNNNNU"),
+    ("rotateApiToken", "YNNNNNU"),
+    // Marketing lists whom it may hand an MQL to.
+    ("assignableOwners", "YYNNNNU"),
 ];
 
 /// A deal made by the admin with one participant and one risk: (deal, person, participant, risk).
@@ -144,6 +152,19 @@ async fn attempt_more(app: &TestApp, operation: &str, token: Option<&str>) -> Op
             "query($i: HandoffPerformanceInput!) { handoffPerformance(input: $i) { __typename } }",
             json!({ "i": period }),
         ),
+        "upsertAccounts" => (
+            "mutation($k: String!) { upsertAccounts(input: { rows: [{ externalId: $k, name: \"A\" }] }) { userErrors { code } } }",
+            json!({ "k": unique("a") }),
+        ),
+        "upsertStakeholders" | "upsertOpportunities" => {
+            let (account, _) = admin_person(app).await;
+            let query = if operation == "upsertStakeholders" {
+                "mutation($a: ID!, $k: String!) { upsertStakeholders(input: { rows: [{ externalId: $k, accountId: $a, firstName: \"A\", lastName: \"B\" }] }) { userErrors { code } } }"
+            } else {
+                "mutation($a: ID!, $k: String!) { upsertOpportunities(input: { rows: [{ externalId: $k, accountId: $a, name: \"D\" }] }) { userErrors { code } } }"
+            };
+            (query, json!({ "a": account, "k": unique("k") }))
+        }
         "scoringRules" => ("{ scoringRules(first: 1) { totalCount } }", json!({})),
         "scoringSettings" => ("{ scoringSettings { mqlThreshold } }", json!({})),
         "createScoringRule" => (
@@ -274,6 +295,19 @@ async fn attempt(app: &TestApp, operation: &str, token: Option<&str>, viewer_rol
             "mutation($i: CreateUserInput!) { createUser(input: $i) { userErrors { code } } }",
             json!({ "i": { "email": format!("{}@example.com", unique("u")), "displayName": "U", "roleId": viewer_role, "password": PASSWORD } }),
         ),
+        "reactivateUser" => {
+            let (id, _) = app.user_with_role("viewer").await;
+            app.data(
+                "mutation($id: ID!) { deactivateUser(input: { id: $id }) { userErrors { code } } }",
+                json!({ "id": id }),
+            )
+            .await;
+            (
+                "mutation($id: ID!) { reactivateUser(input: { id: $id }) { userErrors { code } } }",
+                json!({ "id": id }),
+            )
+        }
+        "assignableOwners" => ("{ assignableOwners { id displayName } }", json!({})),
         "updateUser" | "deactivateUser" => {
             let (id, _) = app.user_with_role("viewer").await;
             if operation == "updateUser" {
@@ -314,17 +348,22 @@ async fn attempt(app: &TestApp, operation: &str, token: Option<&str>, viewer_rol
             }
         }
         "apiTokens" => ("{ apiTokens(first: 1) { totalCount } }", json!({})),
+        // Live token names are unique: every attempt names its own.
         "createApiToken" => (
-            "mutation($r: ID!) { createApiToken(input: { name: \"t\", roleId: $r }) { userErrors { code } } }",
-            json!({ "r": viewer_role }),
+            "mutation($r: ID!, $n: String!) { createApiToken(input: { name: $n, roleId: $r }) { userErrors { code } } }",
+            json!({ "r": viewer_role, "n": unique("t") }),
         ),
-        "revokeApiToken" => {
+        "revokeApiToken" | "rotateApiToken" => {
             let id = app
-                .data("mutation($r: ID!) { createApiToken(input: { name: \"t\", roleId: $r }) { apiToken { id } } }", json!({ "r": viewer_role }))
+                .data("mutation($r: ID!, $n: String!) { createApiToken(input: { name: $n, roleId: $r }) { apiToken { id } } }", json!({ "r": viewer_role, "n": unique("t") }))
                 .await["createApiToken"]["apiToken"]["id"]
                 .clone();
             (
-                "mutation($id: ID!) { revokeApiToken(input: { id: $id }) { userErrors { code } } }",
+                if operation == "revokeApiToken" {
+                    "mutation($id: ID!) { revokeApiToken(input: { id: $id }) { userErrors { code } } }"
+                } else {
+                    "mutation($id: ID!) { rotateApiToken(input: { id: $id }) { userErrors { code } } }"
+                },
                 json!({ "id": id }),
             )
         }

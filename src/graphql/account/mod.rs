@@ -7,4 +7,4 @@ mod types;
 pub use mutation::AccountMutation;
 pub use query::AccountQuery;
 pub(crate) use types::user;
-pub use types::{Account, AccountTier};
+pub use types::{Account, AccountStatus, AccountTier};

@@ -29,6 +29,9 @@ pub struct CreateAccountInput {
     /// (marketing).
     pub owner_id: Option<ID>,
     pub marketing_owner_id: Option<ID>,
+    /// The key your own system keeps for this record (at most 200 characters, unique among live
+    /// records of the type: TAKEN otherwise).
+    pub external_id: Option<String>,
 }
 
 #[derive(SimpleObject)]
@@ -49,6 +52,8 @@ pub struct UpdateAccountInput {
     pub status: Option<AccountStatus>,
     pub owner_id: MaybeUndefined<ID>,
     pub marketing_owner_id: MaybeUndefined<ID>,
+    /// Null clears it.
+    pub external_id: MaybeUndefined<String>,
     pub expected_version: Option<i32>,
 }
 
@@ -93,6 +98,7 @@ impl AccountMutation {
             employee_count: input.employee_count,
             tier: input.tier.map(Into::into),
             status: input.status.map(Into::into),
+            external_id: input.external_id,
         };
         let (account, user_errors) = payload(service::create(db(ctx)?, principal(ctx)?, new).await)?;
         Ok(CreateAccountPayload {
@@ -119,6 +125,7 @@ impl AccountMutation {
                     status: input.status.map(Into::into),
                     owner_id: reference_change(input.owner_id, NodeKind::User),
                     marketing_owner_id: reference_change(input.marketing_owner_id, NodeKind::User),
+                    external_id: change(input.external_id),
                     expected_version: input.expected_version,
                 };
                 service::update(db(ctx)?, p, changes).await

@@ -49,6 +49,7 @@ impl AccountQuery {
             owner_id: filter
                 .owner_id
                 .map(|id| node::decode_as(&id, NodeKind::User).unwrap_or_default()),
+            external_ids: filter.external_ids,
             include_archived: filter.include_archived,
         };
         let order = order_by.map(Into::into).unwrap_or_default();

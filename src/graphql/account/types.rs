@@ -175,6 +175,11 @@ impl Account {
         Ok(page.map(Engagement).into())
     }
 
+    /// The key your own system keeps for this record; unique among live records of the type.
+    async fn external_id(&self) -> Option<&str> {
+        self.0.external_id.as_deref()
+    }
+
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
@@ -214,6 +219,8 @@ pub struct AccountFilter {
     pub status: Option<AccountStatus>,
     pub owner_id: Option<ID>,
     /// Also list archived accounts.
+    /// Only records with one of these external ids (at most 500).
+    pub external_ids: Option<Vec<String>>,
     #[graphql(default)]
     pub include_archived: bool,
 }

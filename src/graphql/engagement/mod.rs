@@ -86,6 +86,10 @@ pub struct EngagementFilter {
     /// Touches at or after this instant.
     #[graphql(validator(custom = "crate::graphql::scalars::InRange"))]
     pub since: Option<DateTime<Utc>>,
+    /// Touches recorded at or after this instant (their `createdAt`), whenever they occurred:
+    /// what an integrator polls for new touches, back-dated ones included.
+    #[graphql(validator(custom = "crate::graphql::scalars::InRange"))]
+    pub recorded_since: Option<DateTime<Utc>>,
 }
 
 /// The service's filter from the API's.
@@ -97,6 +101,7 @@ pub fn engagement_filter(filter: Option<EngagementFilter>) -> service::engagemen
         opportunity_id: id_filter(f.opportunity_id, NodeKind::Opportunity),
         kinds: f.kinds.unwrap_or_default().into_iter().map(Into::into).collect(),
         since: f.since,
+        recorded_since: f.recorded_since,
     }
 }
 

@@ -6,4 +6,4 @@ mod types;
 
 pub use mutation::OpportunityMutation;
 pub use query::OpportunityQuery;
-pub use types::{Money, Opportunity, OpportunityFilter, OpportunityOrder, opportunity_filter};
+pub use types::{Money, MoneyInput, Opportunity, OpportunityFilter, OpportunityOrder, opportunity_filter};

@@ -30,6 +30,9 @@ pub struct CreateOpportunityInput {
     /// Competitors in the deal, by name.
     #[graphql(default)]
     pub competitors: Vec<String>,
+    /// The key your own system keeps for this record (at most 200 characters, unique among live
+    /// records of the type: TAKEN otherwise).
+    pub external_id: Option<String>,
 }
 
 #[derive(SimpleObject)]
@@ -51,6 +54,8 @@ pub struct UpdateOpportunityInput {
     pub lead_source: MaybeUndefined<LeadSource>,
     /// Replaces the list.
     pub competitors: Option<Vec<String>>,
+    /// Null clears it.
+    pub external_id: MaybeUndefined<String>,
     pub expected_version: Option<i32>,
 }
 
@@ -91,6 +96,7 @@ impl OpportunityMutation {
             owner_id: reference(input.owner_id.as_ref(), NodeKind::User),
             lead_source: input.lead_source.map(Into::into),
             competitors: input.competitors,
+            external_id: input.external_id,
         };
         let (opportunity, user_errors) = payload(service::create(db(ctx)?, principal(ctx)?, new).await)?;
         Ok(CreateOpportunityPayload {
@@ -116,6 +122,7 @@ impl OpportunityMutation {
                     owner_id: reference_change(input.owner_id, NodeKind::User),
                     lead_source: change(input.lead_source).map(|s| s.map(Into::into)),
                     competitors: input.competitors,
+                    external_id: change(input.external_id),
                     expected_version: input.expected_version,
                 };
                 service::update(db(ctx)?, p, changes).await

@@ -249,6 +249,11 @@ impl Opportunity {
         Ok(page.map(stage_change).into())
     }
 
+    /// The key your own system keeps for this record; unique among live records of the type.
+    async fn external_id(&self) -> Option<&str> {
+        self.0.external_id.as_deref()
+    }
+
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
@@ -277,6 +282,8 @@ pub struct OpportunityFilter {
     pub closing_after: Option<Date>,
     /// Expected to close on or before this day.
     pub closing_before: Option<Date>,
+    /// Only records with one of these external ids (at most 500).
+    pub external_ids: Option<Vec<String>>,
     #[graphql(default)]
     pub include_archived: bool,
 }
@@ -290,6 +297,7 @@ pub fn opportunity_filter(filter: Option<OpportunityFilter>) -> service::Opportu
         owner_id: id_filter(f.owner_id, NodeKind::User),
         closing_after: f.closing_after.map(|d| d.0),
         closing_before: f.closing_before.map(|d| d.0),
+        external_ids: f.external_ids,
         include_archived: f.include_archived,
     }
 }

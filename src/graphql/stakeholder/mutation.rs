@@ -38,6 +38,9 @@ pub struct CreateStakeholderInput {
     /// When neither owner is given, the creator becomes the owner (sales) or the marketing owner.
     pub owner_id: Option<ID>,
     pub marketing_owner_id: Option<ID>,
+    /// The key your own system keeps for this record (at most 200 characters, unique among live
+    /// records of the type: TAKEN otherwise).
+    pub external_id: Option<String>,
 }
 
 #[derive(SimpleObject)]
@@ -66,6 +69,8 @@ pub struct UpdateStakeholderInput {
     pub referred_by_id: MaybeUndefined<ID>,
     pub owner_id: MaybeUndefined<ID>,
     pub marketing_owner_id: MaybeUndefined<ID>,
+    /// Null clears it.
+    pub external_id: MaybeUndefined<String>,
     pub expected_version: Option<i32>,
 }
 
@@ -118,6 +123,7 @@ impl StakeholderMutation {
             influence: input.influence,
             sentiment: input.sentiment.map(Into::into),
             lead_source: input.lead_source.map(Into::into),
+            external_id: input.external_id,
         };
         let (stakeholder, user_errors) = payload(service::create(db(ctx)?, principal(ctx)?, new).await)?;
         Ok(CreateStakeholderPayload {
@@ -151,6 +157,7 @@ impl StakeholderMutation {
                     referred_by_id: reference_change(input.referred_by_id, NodeKind::Stakeholder),
                     owner_id: reference_change(input.owner_id, NodeKind::User),
                     marketing_owner_id: reference_change(input.marketing_owner_id, NodeKind::User),
+                    external_id: change(input.external_id),
                     expected_version: input.expected_version,
                 };
                 service::update(db(ctx)?, p, changes).await

@@ -291,6 +291,11 @@ impl Stakeholder {
         Ok(page.map(stage_change).into())
     }
 
+    /// The key your own system keeps for this record; unique among live records of the type.
+    async fn external_id(&self) -> Option<&str> {
+        self.0.external_id.as_deref()
+    }
+
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
@@ -321,6 +326,13 @@ pub struct StakeholderFilter {
     pub min_score: Option<i32>,
     /// true: MQLs sales have not accepted by their deadline.
     pub handoff_overdue: Option<bool>,
+    /// People from any of these lead sources.
+    pub lead_sources: Option<Vec<LeadSource>>,
+    /// People whose first name, last name or "first last" starts with this text, ignoring case;
+    /// also whose email does, among the people whose contact details you may read.
+    pub search: Option<String>,
+    /// Only records with one of these external ids (at most 500).
+    pub external_ids: Option<Vec<String>>,
     #[graphql(default)]
     pub include_archived: bool,
 }
@@ -341,6 +353,14 @@ pub fn stakeholder_filter(filter: Option<StakeholderFilter>) -> service::Stakeho
         owner_id: id_filter(f.owner_id, NodeKind::User),
         min_score: f.min_score,
         handoff_overdue: f.handoff_overdue,
+        external_ids: f.external_ids,
+        lead_sources: f
+            .lead_sources
+            .unwrap_or_default()
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+        search: f.search,
         include_archived: f.include_archived,
     }
 }

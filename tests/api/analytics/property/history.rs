@@ -172,6 +172,7 @@ pub async fn build(app: &TestApp, rng: &mut Rng) -> Vec<DateTime<Utc>> {
             created_at: Set(created),
             updated_at: Set(created),
             archived_at: Set(rng.chance(10).then_some(created)),
+            external_id: Set(None),
             version: Set(1),
         };
         accounts.push(
@@ -248,6 +249,7 @@ pub async fn build(app: &TestApp, rng: &mut Rng) -> Vec<DateTime<Utc>> {
             created_at: Set(created),
             updated_at: Set(at),
             archived_at: Set(rng.chance(10).then_some(at)),
+            external_id: Set(None),
             version: Set(1),
             fit_score: Set(0),
             behaviour_points: Set(0.0),
@@ -318,6 +320,7 @@ pub async fn build(app: &TestApp, rng: &mut Rng) -> Vec<DateTime<Utc>> {
             created_at: Set(created),
             updated_at: Set(at),
             archived_at: Set(rng.chance(10).then_some(at)),
+            external_id: Set(None),
             version: Set(1),
         });
     }
