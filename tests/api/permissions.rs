@@ -530,3 +530,5 @@ async fn every_role_gets_exactly_its_permissions(app: TestApp) {
 }
 
 on_both_stores!(every_role_gets_exactly_its_permissions);
+
+mod edges;
