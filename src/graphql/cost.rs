@@ -10,7 +10,7 @@ use async_graphql::{
 };
 
 use super::assumed;
-use crate::service::page::MAX_PAGE_SIZE;
+use crate::{graphql::node::MAX_NODES, service::page::MAX_PAGE_SIZE};
 
 /// The plain lists (not connections) with their assumed sizes, by field name.
 const PLAIN_LISTS: [(&str, usize); 12] = [
@@ -72,6 +72,16 @@ fn size(field: &async_graphql::parser::types::Field, variables: &Variables) -> u
     if let Some(n) = page {
         return n.clamp(1, i64::from(MAX_PAGE_SIZE)) as u64;
     }
+    // `nodes(ids:)` holds one item per ID (at most `MAX_NODES`; more is refused when it runs).
+    if let Some(ids) = field.get_argument("ids") {
+        let ids = ids
+            .node
+            .clone()
+            .into_const_with(|name: Name| variables.get(&name).cloned().ok_or(()));
+        if let Ok(async_graphql::Value::List(ids)) = ids {
+            return ids.len().min(MAX_NODES) as u64;
+        }
+    }
     let name = field.name.node.as_str();
     PLAIN_LISTS
         .iter()
@@ -115,6 +125,14 @@ mod tests {
             "{ node(id: \"x\") { ... on Opportunity { participants { stakeholder { deals { id } } } } } }";
         // node 1, participants 1, 15 × stakeholder, 15 × deals, 150 × id.
         assert_eq!(cost(q, serde_json::json!({})), 1 + 1 + 15 + 15 + 150);
+    }
+
+    #[test]
+    fn nodes_by_id_cost_one_item_per_id() {
+        let q = "query($ids: [ID!]!) { nodes(ids: $ids) { id } }";
+        assert_eq!(cost(q, serde_json::json!({ "ids": ["a", "b", "c"] })), 1 + 3);
+        let ids: Vec<String> = (0..500).map(|i| i.to_string()).collect();
+        assert_eq!(cost(q, serde_json::json!({ "ids": ids })), 1 + 100);
     }
 
     #[test]

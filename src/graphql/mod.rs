@@ -8,6 +8,7 @@ pub mod connection;
 pub mod content;
 pub mod cost;
 pub mod deal;
+pub mod directives;
 pub mod document;
 pub mod engagement;
 pub mod enums;

@@ -34,7 +34,7 @@ use crate::{
     },
     error::{AppError, ErrorCode},
     graphql::{
-        ClientIp, cost, document,
+        ClientIp, cost, directives, document,
         error::{INTERNAL_MESSAGE, InternalCause, RETRY_AFTER, coded},
         fragments,
         guardrails::{self, with_code},
@@ -290,6 +290,15 @@ async fn run(
         Err(message) => return request_error(coded(message, ErrorCode::GraphqlValidationFailed)),
     };
     *op_type = operation.ty;
+    // Validation comes before variable coercion, as in the spec; on the document as sent.
+    let misused = directives::check(&doc);
+    if !misused.is_empty() {
+        let errors = misused
+            .into_iter()
+            .map(|e| with_code(e, ErrorCode::GraphqlValidationFailed))
+            .collect();
+        return graphql_response(response_type, None, capped(errors));
+    }
     let missing = document::missing_variables(&doc, params.operation_name.as_deref(), variables.as_ref());
     if !missing.is_empty() {
         return request_error(coded(

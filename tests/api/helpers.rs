@@ -79,7 +79,12 @@ pub fn log_lines_with(needle: &str) -> Vec<String> {
 /// What to remove when the test ends.
 enum Cleanup {
     SqliteFile(PathBuf),
-    PostgresDatabase { admin_url: String, name: String },
+    PostgresDatabase {
+        admin_url: String,
+        name: String,
+    },
+    /// A replica: the first server of its database removes it.
+    Nothing,
 }
 
 pub struct TestApp {
@@ -91,6 +96,9 @@ pub struct TestApp {
     pub admin_token: String,
     shutdown: Option<oneshot::Sender<()>>,
     cleanup: Cleanup,
+    /// The database URL and the extra settings, for starting a replica.
+    database_url: String,
+    extra: Vec<(String, String)>,
 }
 
 impl TestApp {
@@ -130,42 +138,39 @@ impl TestApp {
                 )
             }
         };
-        let mut env: HashMap<String, String> = [
-            ("DATABASE_URL", url.as_str()),
-            ("TRAPEZE_ADDR", "127.0.0.1:0"),
-            ("TRAPEZE_DB_MAX_CONNECTIONS", "4"),
-            ("TRAPEZE_JWT_SECRET", JWT_SECRET),
-            ("TRAPEZE_ADMIN_EMAIL", ADMIN_EMAIL),
-            ("TRAPEZE_ADMIN_PASSWORD", ADMIN_PASSWORD),
-            // A loaded test machine must not trip the production limits by accident; the
-            // tests of those limits set their own.
-            ("TRAPEZE_REQUEST_TIMEOUT_MS", "120000"),
-            ("TRAPEZE_COST_BUDGET", "1000000000"),
-        ]
-        .into_iter()
-        .chain(extra.iter().copied())
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect();
-        env.entry("TRAPEZE_ENV".into())
-            .or_insert_with(|| "development".into());
-        let settings = Settings::from_sources(None, &env).expect("test settings");
-        let app = App::build(settings, true).await.expect("server starts");
-        let addr = app.addr();
-        let db = app.db().clone();
-        let (tx, rx) = oneshot::channel();
-        tokio::spawn(app.run_until(async {
-            let _ = rx.await;
-        }));
+        let extra: Vec<(String, String)> = extra
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        let (addr, db, shutdown) = start(&url, &extra).await;
         let mut app = Self {
             addr,
             client: reqwest::Client::new(),
             db,
             admin_token: String::new(),
-            shutdown: Some(tx),
+            shutdown: Some(shutdown),
             cleanup,
+            database_url: url,
+            extra,
         };
         app.admin_token = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
         Some(app)
+    }
+
+    /// A second server on this server's database, with the same settings: another replica of
+    /// the same deployment. Its admin token is this server's (the key is shared).
+    pub async fn replica(&self) -> Self {
+        let (addr, db, shutdown) = start(&self.database_url, &self.extra).await;
+        Self {
+            addr,
+            client: reqwest::Client::new(),
+            db,
+            admin_token: self.admin_token.clone(),
+            shutdown: Some(shutdown),
+            cleanup: Cleanup::Nothing,
+            database_url: self.database_url.clone(),
+            extra: self.extra.clone(),
+        }
     }
 
     /// Signs in and returns the access token.
@@ -284,6 +289,41 @@ impl TestApp {
     }
 }
 
+/// Starts a server on `url` with the test settings and `extra`: its address, a connection to
+/// its database, and the sender that stops it.
+async fn start(
+    url: &str,
+    extra: &[(String, String)],
+) -> (SocketAddr, DatabaseConnection, oneshot::Sender<()>) {
+    let mut env: HashMap<String, String> = [
+        ("DATABASE_URL", url),
+        ("TRAPEZE_ADDR", "127.0.0.1:0"),
+        ("TRAPEZE_DB_MAX_CONNECTIONS", "4"),
+        ("TRAPEZE_JWT_SECRET", JWT_SECRET),
+        ("TRAPEZE_ADMIN_EMAIL", ADMIN_EMAIL),
+        ("TRAPEZE_ADMIN_PASSWORD", ADMIN_PASSWORD),
+        // A loaded test machine must not trip the production limits by accident; the
+        // tests of those limits set their own.
+        ("TRAPEZE_REQUEST_TIMEOUT_MS", "120000"),
+        ("TRAPEZE_COST_BUDGET", "1000000000"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .chain(extra.iter().cloned())
+    .collect();
+    env.entry("TRAPEZE_ENV".into())
+        .or_insert_with(|| "development".into());
+    let settings = Settings::from_sources(None, &env).expect("test settings");
+    let app = App::build(settings, true).await.expect("server starts");
+    let addr = app.addr();
+    let db = app.db().clone();
+    let (tx, rx) = oneshot::channel();
+    tokio::spawn(app.run_until(async {
+        let _ = rx.await;
+    }));
+    (addr, db, tx)
+}
+
 impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(tx) = self.shutdown.take() {
@@ -295,6 +335,7 @@ impl Drop for TestApp {
                     let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
                 }
             }
+            Cleanup::Nothing => {}
             Cleanup::PostgresDatabase { admin_url, name } => {
                 let (admin_url, db_name) = (admin_url.clone(), name.clone());
                 // Drop cannot await: a short-lived runtime on its own thread drops the database.

@@ -569,3 +569,5 @@ async fn every_role_gets_exactly_its_permissions(app: TestApp) {
 }
 
 on_both_stores!(every_role_gets_exactly_its_permissions);
+
+mod edges;
