@@ -18,7 +18,7 @@ use crate::{
     },
     error::{AppError, UserErrorCode, is_unique_violation},
     service::{
-        Ref, collect, gather,
+        Ref, collect, gather, outbox,
         page::{self, KeyFn, Page, PageArgs, SortKey, SortValue},
         update_at_version, user,
     },
@@ -225,7 +225,8 @@ pub async fn create(
         (false, CreatorSide::Marketing) => (None, principal.user_id()),
     };
     let now = Utc::now();
-    ActiveModel {
+    let txn = super::write(db).await?;
+    let model = ActiveModel {
         id: Set(Uuid::now_v7()),
         name_key: Set(name.to_lowercase()),
         name: Set(name),
@@ -241,9 +242,18 @@ pub async fn create(
         archived_at: Set(None),
         version: Set(1),
     }
-    .insert(db)
+    .insert(&txn)
     .await
-    .map_err(domain_taken)
+    .map_err(domain_taken)?;
+    let subject = subject(&model);
+    outbox::record_diff(&txn, principal.into(), "account.created", subject, None, &model, &[]).await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// What an account's events are about.
+fn subject(m: &Model) -> outbox::Subject {
+    outbox::Subject::new("Account", m.id, Some(m.id))
 }
 
 /// Loads an account for a change: NOT_FOUND when it does not exist or is not the caller's to
@@ -339,6 +349,8 @@ pub async fn update(
         .one(&txn)
         .await?
         .ok_or_else(not_found)?;
+    let by = principal.into();
+    outbox::record_diff(&txn, by, "account.updated", subject(&model), Some(&current), &model, &[]).await?;
     txn.commit().await?;
     Ok(model)
 }
@@ -353,12 +365,14 @@ pub async fn archive(db: &DatabaseConnection, principal: &Principal, id: Uuid) -
         return Ok(current);
     }
     let version = current.version;
-    let mut row: ActiveModel = current.into();
+    let mut row: ActiveModel = current.clone().into();
     let now = Utc::now();
     row.archived_at = Set(Some(now));
     row.updated_at = Set(now);
     row.version = Set(version + 1);
     let model = row.update(&txn).await?;
+    let by = principal.into();
+    outbox::record_diff(&txn, by, "account.archived", subject(&model), Some(&current), &model, &[]).await?;
     txn.commit().await?;
     Ok(model)
 }

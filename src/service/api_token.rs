@@ -18,6 +18,7 @@ use crate::{
     error::{AppError, UserErrorCode},
     service::{
         auth::{API_TOKEN_PREFIX, grants_of},
+        outbox,
         page::{self, Page, PageArgs, SortKey, SortValue},
     },
 };
@@ -117,6 +118,7 @@ pub async fn create(
         .collect();
     let prefix = format!("{prefix}{}", &Uuid::now_v7().simple().to_string()[24..]);
     let token = format!("{API_TOKEN_PREFIX}{prefix}_{}", secret::random(32)?);
+    let txn = super::write(db).await?;
     let row = ActiveModel {
         id: Set(Uuid::now_v7()),
         name: Set(name),
@@ -129,8 +131,10 @@ pub async fn create(
         last_used_at: Set(None),
         created_at: Set(now),
     }
-    .insert(db)
+    .insert(&txn)
     .await?;
+    outbox::record_diff(&txn, principal.into(), "api_token.created", subject(&row), None, &row, &[]).await?;
+    txn.commit().await?;
     Ok((row, token))
 }
 
@@ -149,13 +153,20 @@ pub async fn revoke(
     if token.revoked_at.is_some() {
         return Ok(token);
     }
-    let mut row: ActiveModel = token.into();
+    let mut row: ActiveModel = token.clone().into();
     row.revoked_at = Set(Some(Utc::now()));
     let txn = super::write(db).await?;
     let revoked = row.update(&txn).await?;
+    let by = principal.into();
+    outbox::record_diff(&txn, by, "api_token.revoked", subject(&revoked), Some(&token), &revoked, &[]).await?;
     policy.announce(&txn).await?;
     txn.commit().await?;
     // The token's cached principal goes with the commit: its very next request is refused.
     policy.changed();
     Ok(revoked)
+}
+
+/// What a token's events are about.
+fn subject(m: &Model) -> outbox::Subject {
+    outbox::Subject::new("ApiToken", m.id, None)
 }

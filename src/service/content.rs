@@ -23,7 +23,7 @@ use crate::{
     },
     error::{AppError, UserErrorCode},
     service::{
-        Ref, collect, gather,
+        Ref, collect, gather, outbox,
         page::{self, KeyFn, Page, PageArgs, SortKey, SortValue},
         update_at_version, user,
     },
@@ -401,8 +401,14 @@ pub async fn create(
     .await?;
     write_tags(&txn, id, tags).await?;
     let model = Content::find_by_id(id).one(&txn).await?.ok_or_else(not_found)?;
+    outbox::record_diff(&txn, principal.into(), "content.created", subject(&model), None, &model, &[]).await?;
     txn.commit().await?;
     Ok(model)
+}
+
+/// What a content's events are about.
+fn subject(m: &Model) -> outbox::Subject {
+    outbox::Subject::new("Content", m.id, None)
 }
 
 async fn for_change(
@@ -469,6 +475,8 @@ pub async fn update(
         .one(&txn)
         .await?
         .ok_or_else(not_found)?;
+    let by = principal.into();
+    outbox::record_diff(&txn, by, "content.updated", subject(&model), Some(&current), &model, &[]).await?;
     txn.commit().await?;
     Ok(model)
 }
@@ -503,6 +511,8 @@ pub async fn publish(
     )
     .await?;
     let model = Content::find_by_id(id).one(&txn).await?.ok_or_else(not_found)?;
+    let by = principal.into();
+    outbox::record_diff(&txn, by, "content.published", subject(&model), Some(&current), &model, &[]).await?;
     txn.commit().await?;
     Ok(model)
 }
@@ -516,13 +526,15 @@ pub async fn archive(db: &DatabaseConnection, principal: &Principal, id: Uuid) -
         return Ok(current);
     }
     let version = current.version;
-    let mut row: ActiveModel = current.into();
+    let mut row: ActiveModel = current.clone().into();
     let now = Utc::now();
     row.status = Set(ContentStatus::Archived);
     row.archived_at = Set(Some(now));
     row.updated_at = Set(now);
     row.version = Set(version + 1);
     let model = row.update(&txn).await?;
+    let by = principal.into();
+    outbox::record_diff(&txn, by, "content.archived", subject(&model), Some(&current), &model, &[]).await?;
     txn.commit().await?;
     Ok(model)
 }

@@ -11,6 +11,7 @@ pub mod engagement;
 pub mod history;
 pub mod lead;
 pub mod opportunity;
+pub mod outbox;
 pub mod page;
 pub mod persona;
 pub mod policy;

@@ -23,7 +23,7 @@ use crate::{
     },
     error::{AppError, UserErrorCode},
     service::{
-        Ref, account, collect, gather,
+        Ref, account, collect, gather, outbox,
         page::{self, KeyFn, Nested, Page, PageArgs, SortKey, SortValue},
         scoring, stage, update_at_version, user,
     },
@@ -424,8 +424,15 @@ pub async fn create(
         now,
     )
     .await?;
+    let by = principal.into();
+    outbox::record_diff(&txn, by, "stakeholder.created", subject(&model), None, &model, outbox::CONTACT).await?;
     txn.commit().await?;
     Ok(model)
+}
+
+/// What a person's events are about.
+pub(crate) fn subject(m: &Model) -> outbox::Subject {
+    outbox::Subject::new("Stakeholder", m.id, Some(m.account_id))
 }
 
 /// Loads a stakeholder for a change: NOT_FOUND when it is missing or not the caller's to read,
@@ -571,6 +578,8 @@ pub async fn update(
         .one(&txn)
         .await?
         .ok_or_else(not_found)?;
+    let (by, contact) = (principal.into(), outbox::CONTACT);
+    outbox::record_diff(&txn, by, "stakeholder.updated", subject(&model), Some(&current), &model, contact).await?;
     txn.commit().await?;
     Ok(model)
 }
@@ -604,12 +613,14 @@ pub async fn archive(db: &DatabaseConnection, principal: &Principal, id: Uuid) -
         return Ok(current);
     }
     let version = current.version;
-    let mut row: ActiveModel = current.into();
+    let mut row: ActiveModel = current.clone().into();
     let now = Utc::now();
     row.archived_at = Set(Some(now));
     row.updated_at = Set(now);
     row.version = Set(version + 1);
     let model = row.update(&txn).await?;
+    let (by, contact) = (principal.into(), outbox::CONTACT);
+    outbox::record_diff(&txn, by, "stakeholder.archived", subject(&model), Some(&current), &model, contact).await?;
     txn.commit().await?;
     Ok(model)
 }
