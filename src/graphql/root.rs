@@ -8,6 +8,7 @@ use super::{
     content::{ContentMutation, ContentQuery},
     deal::DealMutation,
     engagement::{EngagementMutation, EngagementQuery},
+    event::EventQuery,
     identity::{IdentityMutation, IdentityQuery},
     intelligence::IntelligenceQuery,
     lead::LeadMutation,
@@ -33,6 +34,7 @@ pub struct Query(
     ScoringQuery,
     AnalyticsQuery,
     IntelligenceQuery,
+    EventQuery,
 );
 
 #[derive(MergedObject, Default)]

@@ -56,6 +56,18 @@ pub async fn list(
     page::fetch(db, select, &key, window).await
 }
 
+/// The tokens the caller may read: every token for token managers, an API token its own,
+/// nothing otherwise. The scoped finder of edges to a token (`Event.apiToken`).
+pub fn visible(principal: &Principal) -> Result<sea_orm::Select<ApiToken>, AppError> {
+    if authz::authorize(principal, Permission::TokenManage, Resource::Any).is_ok() {
+        return Ok(ApiToken::find());
+    }
+    Ok(match principal.actor {
+        authz::Actor::ApiToken(id) => ApiToken::find().filter(Column::Id.eq(id)),
+        authz::Actor::User(_) => ApiToken::find().filter(Column::Id.is_null()),
+    })
+}
+
 /// The tokens with these ids: all for token managers, the caller's own token otherwise.
 pub async fn find_many(
     db: &impl ConnectionTrait,
