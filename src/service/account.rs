@@ -246,7 +246,16 @@ pub async fn create(
     .await
     .map_err(domain_taken)?;
     let subject = subject(&model);
-    outbox::record_diff(&txn, principal.into(), "account.created", subject, None, &model, &[]).await?;
+    outbox::record_diff(
+        &txn,
+        principal.into(),
+        "account.created",
+        subject,
+        None,
+        &model,
+        &[],
+    )
+    .await?;
     txn.commit().await?;
     Ok(model)
 }
@@ -350,7 +359,16 @@ pub async fn update(
         .await?
         .ok_or_else(not_found)?;
     let by = principal.into();
-    outbox::record_diff(&txn, by, "account.updated", subject(&model), Some(&current), &model, &[]).await?;
+    outbox::record_diff(
+        &txn,
+        by,
+        "account.updated",
+        subject(&model),
+        Some(&current),
+        &model,
+        &[],
+    )
+    .await?;
     txn.commit().await?;
     Ok(model)
 }
@@ -372,7 +390,16 @@ pub async fn archive(db: &DatabaseConnection, principal: &Principal, id: Uuid) -
     row.version = Set(version + 1);
     let model = row.update(&txn).await?;
     let by = principal.into();
-    outbox::record_diff(&txn, by, "account.archived", subject(&model), Some(&current), &model, &[]).await?;
+    outbox::record_diff(
+        &txn,
+        by,
+        "account.archived",
+        subject(&model),
+        Some(&current),
+        &model,
+        &[],
+    )
+    .await?;
     txn.commit().await?;
     Ok(model)
 }

@@ -145,7 +145,16 @@ pub async fn create(
     }
     .insert(&txn)
     .await?;
-    outbox::record_diff(&txn, principal.into(), "api_token.created", subject(&row), None, &row, &[]).await?;
+    outbox::record_diff(
+        &txn,
+        principal.into(),
+        "api_token.created",
+        subject(&row),
+        None,
+        &row,
+        &[],
+    )
+    .await?;
     txn.commit().await?;
     Ok((row, token))
 }
@@ -170,7 +179,16 @@ pub async fn revoke(
     let txn = super::write(db).await?;
     let revoked = row.update(&txn).await?;
     let by = principal.into();
-    outbox::record_diff(&txn, by, "api_token.revoked", subject(&revoked), Some(&token), &revoked, &[]).await?;
+    outbox::record_diff(
+        &txn,
+        by,
+        "api_token.revoked",
+        subject(&revoked),
+        Some(&token),
+        &revoked,
+        &[],
+    )
+    .await?;
     policy.announce(&txn).await?;
     txn.commit().await?;
     // The token's cached principal goes with the commit: its very next request is refused.

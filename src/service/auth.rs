@@ -364,10 +364,18 @@ pub async fn login(
 /// with the email tried, so an admin sees guessing at accounts that exist and at ones that do
 /// not. Nobody is signed in, so it has no actor; it is its own statement, as nothing else of a
 /// failed sign-in is written beside the throttle's count.
-async fn login_failed(db: &DatabaseConnection, email: &str, user: Option<&app_user::Model>) -> Result<(), AppError> {
+async fn login_failed(
+    db: &DatabaseConnection,
+    email: &str,
+    user: Option<&app_user::Model>,
+) -> Result<(), AppError> {
     let tried: String = email.trim().to_lowercase().chars().take(320).collect();
     let subject = super::outbox::Subject::new("User", user.map_or(Uuid::nil(), |u| u.id), None);
-    let changes = [super::outbox::Change::new("email", serde_json::Value::Null, tried.into())];
+    let changes = [super::outbox::Change::new(
+        "email",
+        serde_json::Value::Null,
+        tried.into(),
+    )];
     super::outbox::record(db, super::outbox::By::SYSTEM, "login.failed", subject, &changes).await
 }
 

@@ -401,7 +401,16 @@ pub async fn create(
     .await?;
     write_tags(&txn, id, tags).await?;
     let model = Content::find_by_id(id).one(&txn).await?.ok_or_else(not_found)?;
-    outbox::record_diff(&txn, principal.into(), "content.created", subject(&model), None, &model, &[]).await?;
+    outbox::record_diff(
+        &txn,
+        principal.into(),
+        "content.created",
+        subject(&model),
+        None,
+        &model,
+        &[],
+    )
+    .await?;
     txn.commit().await?;
     Ok(model)
 }
@@ -476,7 +485,16 @@ pub async fn update(
         .await?
         .ok_or_else(not_found)?;
     let by = principal.into();
-    outbox::record_diff(&txn, by, "content.updated", subject(&model), Some(&current), &model, &[]).await?;
+    outbox::record_diff(
+        &txn,
+        by,
+        "content.updated",
+        subject(&model),
+        Some(&current),
+        &model,
+        &[],
+    )
+    .await?;
     txn.commit().await?;
     Ok(model)
 }
@@ -512,7 +530,16 @@ pub async fn publish(
     .await?;
     let model = Content::find_by_id(id).one(&txn).await?.ok_or_else(not_found)?;
     let by = principal.into();
-    outbox::record_diff(&txn, by, "content.published", subject(&model), Some(&current), &model, &[]).await?;
+    outbox::record_diff(
+        &txn,
+        by,
+        "content.published",
+        subject(&model),
+        Some(&current),
+        &model,
+        &[],
+    )
+    .await?;
     txn.commit().await?;
     Ok(model)
 }
@@ -534,7 +561,16 @@ pub async fn archive(db: &DatabaseConnection, principal: &Principal, id: Uuid) -
     row.version = Set(version + 1);
     let model = row.update(&txn).await?;
     let by = principal.into();
-    outbox::record_diff(&txn, by, "content.archived", subject(&model), Some(&current), &model, &[]).await?;
+    outbox::record_diff(
+        &txn,
+        by,
+        "content.archived",
+        subject(&model),
+        Some(&current),
+        &model,
+        &[],
+    )
+    .await?;
     txn.commit().await?;
     Ok(model)
 }

@@ -26,8 +26,8 @@ use crate::{
     },
     error::{AppError, UserErrorCode, is_unique_violation},
     service::{
-        Ref, collect, content as content_service, gather, opportunity as deals, stage, stakeholder as people,
-        outbox, update_at_version,
+        Ref, collect, content as content_service, gather, opportunity as deals, outbox, stage,
+        stakeholder as people, update_at_version,
     },
 };
 
@@ -317,7 +317,16 @@ pub async fn add_participant(
     .map_err(participant_taken)?;
     let stage = stage::name(model.buying_stage);
     stage::enter(&txn, StageKind::Buying, model.id, model.account_id, &stage, now).await?;
-    outbox::record_diff(&txn, principal.into(), "participant.added", subject(&model), None, &model, &[]).await?;
+    outbox::record_diff(
+        &txn,
+        principal.into(),
+        "participant.added",
+        subject(&model),
+        None,
+        &model,
+        &[],
+    )
+    .await?;
     // Joining an open deal makes the person's lead an opportunity.
     if is_open(deal.stage)
         && let Some(to) = on_joining_open_deal(person.lead_stage)
@@ -383,7 +392,16 @@ pub async fn update_participant(
         .await?
         .ok_or_else(|| Ref::not_found("id", "participant"))?;
     let by = principal.into();
-    outbox::record_diff(&txn, by, "participant.updated", subject(&model), Some(&current), &model, &[]).await?;
+    outbox::record_diff(
+        &txn,
+        by,
+        "participant.updated",
+        subject(&model),
+        Some(&current),
+        &model,
+        &[],
+    )
+    .await?;
     txn.commit().await?;
     Ok(model)
 }
@@ -402,7 +420,14 @@ pub async fn remove_participant(
         outbox::Change::reference("stakeholderId", "Stakeholder", Some(current.stakeholder_id), None),
         outbox::Change::reference("opportunityId", "Opportunity", Some(current.opportunity_id), None),
     ];
-    outbox::record(&txn, principal.into(), "participant.removed", subject(&current), &changes).await?;
+    outbox::record(
+        &txn,
+        principal.into(),
+        "participant.removed",
+        subject(&current),
+        &changes,
+    )
+    .await?;
     let deal = opportunity::Entity::find_by_id(current.opportunity_id)
         .one(&txn)
         .await?
@@ -519,7 +544,16 @@ pub async fn raise_risk(
     }
     .insert(&txn)
     .await?;
-    outbox::record_diff(&txn, principal.into(), "risk.raised", risk_subject(&model), None, &model, &[]).await?;
+    outbox::record_diff(
+        &txn,
+        principal.into(),
+        "risk.raised",
+        risk_subject(&model),
+        None,
+        &model,
+        &[],
+    )
+    .await?;
     txn.commit().await?;
     Ok(model)
 }
@@ -600,7 +634,16 @@ pub async fn update_risk(
         .await?
         .ok_or_else(|| Ref::not_found("id", "deal risk"))?;
     let by = principal.into();
-    outbox::record_diff(&txn, by, "risk.updated", risk_subject(&model), Some(&current), &model, &[]).await?;
+    outbox::record_diff(
+        &txn,
+        by,
+        "risk.updated",
+        risk_subject(&model),
+        Some(&current),
+        &model,
+        &[],
+    )
+    .await?;
     txn.commit().await?;
     Ok(model)
 }

@@ -334,7 +334,15 @@ async fn touch_and_score(
     .await?;
     let subject = outbox::Subject::new("Engagement", model.id, Some(model.account_id));
     let changes = outbox::diff(None, &model, &[]);
-    outbox::record_at(db, principal.into(), "engagement.recorded", subject, &changes, now).await?;
+    outbox::record_at(
+        db,
+        principal.into(),
+        "engagement.recorded",
+        subject,
+        &changes,
+        now,
+    )
+    .await?;
     let scored = scoring::score_touch(db, person, &model, now).await?;
     if scored.qualifies {
         let rules = scored

@@ -321,9 +321,20 @@ pub async fn create(
         .ok_or_else(not_found)?;
     let mut changes = outbox::diff(None, &model, &[]);
     if !model_competitors.is_empty() {
-        changes.push(outbox::Change::new("competitors", serde_json::Value::Null, serde_json::json!(model_competitors)));
+        changes.push(outbox::Change::new(
+            "competitors",
+            serde_json::Value::Null,
+            serde_json::json!(model_competitors),
+        ));
     }
-    outbox::record(&txn, principal.into(), "opportunity.created", subject(&model), &changes).await?;
+    outbox::record(
+        &txn,
+        principal.into(),
+        "opportunity.created",
+        subject(&model),
+        &changes,
+    )
+    .await?;
     txn.commit().await?;
     Ok(model)
 }
@@ -418,7 +429,14 @@ pub async fn update(
     let mut changed = outbox::diff(Some(&current), &model, &[]);
     changed.extend(competitor_change);
     if !changed.is_empty() {
-        outbox::record(&txn, principal.into(), "opportunity.updated", subject(&model), &changed).await?;
+        outbox::record(
+            &txn,
+            principal.into(),
+            "opportunity.updated",
+            subject(&model),
+            &changed,
+        )
+        .await?;
     }
     txn.commit().await?;
     Ok(model)
@@ -440,7 +458,16 @@ pub async fn archive(db: &DatabaseConnection, principal: &Principal, id: Uuid) -
     row.version = Set(version + 1);
     let model = row.update(&txn).await?;
     let by = principal.into();
-    outbox::record_diff(&txn, by, "opportunity.archived", subject(&model), Some(&current), &model, &[]).await?;
+    outbox::record_diff(
+        &txn,
+        by,
+        "opportunity.archived",
+        subject(&model),
+        Some(&current),
+        &model,
+        &[],
+    )
+    .await?;
     txn.commit().await?;
     Ok(model)
 }

@@ -181,9 +181,9 @@ fn camel(column: &str) -> String {
 /// A stored value as JSON: times in RFC 3339 (UTC), days as `YYYY-MM-DD`, enums by their name.
 fn to_json(value: &Value) -> Json {
     match value {
-        Value::ChronoDateTimeUtc(t) => t
-            .as_ref()
-            .map_or(Json::Null, |t| json!(t.to_rfc3339_opts(SecondsFormat::Millis, true))),
+        Value::ChronoDateTimeUtc(t) => t.as_ref().map_or(Json::Null, |t| {
+            json!(t.to_rfc3339_opts(SecondsFormat::Millis, true))
+        }),
         Value::ChronoDate(d) => d.as_ref().map_or(Json::Null, |d| json!(d.to_string())),
         Value::Uuid(u) => u.as_ref().map_or(Json::Null, |u| json!(u)),
         Value::Bytes(_) => Json::Null,
@@ -215,7 +215,7 @@ pub fn diff<M: ModelTrait>(before: Option<&M>, after: &M, contact: &[&str]) -> V
         if old.as_ref() == Some(&new) || created_empty {
             continue;
         }
-        let old = old.unwrap_or_else(|| Value::String(None));
+        let old = old.unwrap_or(Value::String(None));
         let change = if contact.contains(&name) {
             Change::new(&camel(name), Json::Null, Json::Null)
         } else if name == "amount_minor" {

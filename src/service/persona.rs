@@ -130,7 +130,16 @@ pub async fn create(
     };
     let txn = super::write(db).await?;
     let model = row.insert(&txn).await.map_err(name_taken)?;
-    super::outbox::record_diff(&txn, principal.into(), "persona.created", subject(&model), None, &model, &[]).await?;
+    super::outbox::record_diff(
+        &txn,
+        principal.into(),
+        "persona.created",
+        subject(&model),
+        None,
+        &model,
+        &[],
+    )
+    .await?;
     txn.commit().await?;
     Ok(model)
 }
@@ -177,7 +186,16 @@ pub async fn update(
         .await?
         .ok_or_else(not_found)?;
     let (by, subject) = (principal.into(), subject(&updated));
-    super::outbox::record_diff(&txn, by, "persona.updated", subject, Some(&current), &updated, &[]).await?;
+    super::outbox::record_diff(
+        &txn,
+        by,
+        "persona.updated",
+        subject,
+        Some(&current),
+        &updated,
+        &[],
+    )
+    .await?;
     txn.commit().await?;
     Ok(updated)
 }

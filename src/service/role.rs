@@ -23,8 +23,9 @@ use crate::{
     },
     error::{AppError, UserError, UserErrorCode, is_unique_violation},
     service::{
+        outbox,
         page::{self, Page, PageArgs, SortKey, SortValue},
-        outbox, update_at_version,
+        update_at_version,
         user::ensure_another_admin,
     },
 };
@@ -212,7 +213,11 @@ pub async fn create(
     .map_err(name_taken)?;
     write_grants(&txn, role.id, grants).await?;
     let mut changes = outbox::diff(None, &role, &[]);
-    changes.push(outbox::Change::new("grants", serde_json::Value::Null, grants_json(grants)));
+    changes.push(outbox::Change::new(
+        "grants",
+        serde_json::Value::Null,
+        grants_json(grants),
+    ));
     outbox::record(&txn, principal.into(), "role.created", subject(role.id), &changes).await?;
     txn.commit().await?;
     Ok(role)
@@ -306,7 +311,11 @@ pub async fn update(
     if let Some(grants) = grants
         && *grants != had
     {
-        changed.push(outbox::Change::new("grants", grants_json(&had), grants_json(grants)));
+        changed.push(outbox::Change::new(
+            "grants",
+            grants_json(&had),
+            grants_json(grants),
+        ));
     }
     if !changed.is_empty() {
         outbox::record(&txn, principal.into(), "role.updated", subject(id), &changed).await?;
@@ -361,7 +370,11 @@ pub async fn delete(db: &DatabaseConnection, principal: &Principal, id: Uuid) ->
         ));
     }
     Role::delete_by_id(id).exec(&txn).await?;
-    let changes = [outbox::Change::new("name", role.name.into(), serde_json::Value::Null)];
+    let changes = [outbox::Change::new(
+        "name",
+        role.name.into(),
+        serde_json::Value::Null,
+    )];
     outbox::record(&txn, principal.into(), "role.deleted", subject(id), &changes).await?;
     txn.commit().await?;
     Ok(id)

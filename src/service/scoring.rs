@@ -107,7 +107,16 @@ pub async fn update_settings(
     let model = settings(&txn).await?;
     let subject = outbox::Subject::new("ScoringSettings", Uuid::nil(), None);
     let by = principal.into();
-    outbox::record_diff(&txn, by, "scoring_settings.updated", subject, Some(&current), &model, &[]).await?;
+    outbox::record_diff(
+        &txn,
+        by,
+        "scoring_settings.updated",
+        subject,
+        Some(&current),
+        &model,
+        &[],
+    )
+    .await?;
     txn.commit().await?;
     Ok(model)
 }
@@ -223,7 +232,16 @@ pub async fn create_rule(
     let model = row.insert(&txn).await?;
     rescore_fit(&txn, None).await?;
     let subject = rule_subject(model.id);
-    outbox::record_diff(&txn, principal.into(), "scoring_rule.created", subject, None, &model, &[]).await?;
+    outbox::record_diff(
+        &txn,
+        principal.into(),
+        "scoring_rule.created",
+        subject,
+        None,
+        &model,
+        &[],
+    )
+    .await?;
     txn.commit().await?;
     Ok(model)
 }
@@ -264,7 +282,16 @@ pub async fn update_rule(
         .await?
         .ok_or_else(|| Ref::not_found("id", "scoring rule"))?;
     let (by, subject) = (principal.into(), rule_subject(id));
-    outbox::record_diff(&txn, by, "scoring_rule.updated", subject, Some(&current), &model, &[]).await?;
+    outbox::record_diff(
+        &txn,
+        by,
+        "scoring_rule.updated",
+        subject,
+        Some(&current),
+        &model,
+        &[],
+    )
+    .await?;
     txn.commit().await?;
     Ok(model)
 }
@@ -284,7 +311,14 @@ pub async fn delete_rule(db: &DatabaseConnection, principal: &Principal, id: Uui
         return Err(Ref::not_found("id", "scoring rule"));
     }
     rescore_fit(&txn, None).await?;
-    outbox::record(&txn, principal.into(), "scoring_rule.deleted", rule_subject(id), &[]).await?;
+    outbox::record(
+        &txn,
+        principal.into(),
+        "scoring_rule.deleted",
+        rule_subject(id),
+        &[],
+    )
+    .await?;
     txn.commit().await?;
     Ok(id)
 }

@@ -55,13 +55,25 @@ pub(crate) async fn record(db: &impl ConnectionTrait, m: Move) -> Result<stage_c
         StageKind::Opportunity => ("opportunity.stage_changed", "Opportunity", "stage"),
         StageKind::Buying => ("buying_stage.changed", "DealParticipant", "buyingStage"),
     };
-    let mut changes = vec![outbox::Change::new(field, m.from.clone().into(), m.to.clone().into())];
+    let mut changes = vec![outbox::Change::new(
+        field,
+        m.from.clone().into(),
+        m.to.clone().into(),
+    )];
     if let Some(reason) = m.reason_code {
         let reason = sea_orm::ActiveEnum::to_value(&reason);
-        changes.push(outbox::Change::new("reasonCode", serde_json::Value::Null, reason.into()));
+        changes.push(outbox::Change::new(
+            "reasonCode",
+            serde_json::Value::Null,
+            reason.into(),
+        ));
     }
     if let Some(note) = &m.note {
-        changes.push(outbox::Change::new("note", serde_json::Value::Null, note.clone().into()));
+        changes.push(outbox::Change::new(
+            "note",
+            serde_json::Value::Null,
+            note.clone().into(),
+        ));
     }
     let subject = outbox::Subject::new(kind, m.subject_id, Some(m.account_id));
     outbox::record_at(db, m.by, event_type, subject, &changes, m.at).await?;
@@ -202,7 +214,12 @@ pub(crate) async fn record_assignment(
     let Some(owner) = owner else {
         return Ok(());
     };
-    let changes = [outbox::Change::reference("ownerId", "User", person.owner_id, Some(owner))];
+    let changes = [outbox::Change::reference(
+        "ownerId",
+        "User",
+        person.owner_id,
+        Some(owner),
+    )];
     let subject = outbox::Subject::new("Stakeholder", person.id, Some(person.account_id));
     outbox::record_at(db, by, "lead.assigned", subject, &changes, at).await
 }

@@ -425,7 +425,16 @@ pub async fn create(
     )
     .await?;
     let by = principal.into();
-    outbox::record_diff(&txn, by, "stakeholder.created", subject(&model), None, &model, outbox::CONTACT).await?;
+    outbox::record_diff(
+        &txn,
+        by,
+        "stakeholder.created",
+        subject(&model),
+        None,
+        &model,
+        outbox::CONTACT,
+    )
+    .await?;
     txn.commit().await?;
     Ok(model)
 }
@@ -579,7 +588,16 @@ pub async fn update(
         .await?
         .ok_or_else(not_found)?;
     let (by, contact) = (principal.into(), outbox::CONTACT);
-    outbox::record_diff(&txn, by, "stakeholder.updated", subject(&model), Some(&current), &model, contact).await?;
+    outbox::record_diff(
+        &txn,
+        by,
+        "stakeholder.updated",
+        subject(&model),
+        Some(&current),
+        &model,
+        contact,
+    )
+    .await?;
     txn.commit().await?;
     Ok(model)
 }
@@ -620,7 +638,16 @@ pub async fn archive(db: &DatabaseConnection, principal: &Principal, id: Uuid) -
     row.version = Set(version + 1);
     let model = row.update(&txn).await?;
     let (by, contact) = (principal.into(), outbox::CONTACT);
-    outbox::record_diff(&txn, by, "stakeholder.archived", subject(&model), Some(&current), &model, contact).await?;
+    outbox::record_diff(
+        &txn,
+        by,
+        "stakeholder.archived",
+        subject(&model),
+        Some(&current),
+        &model,
+        contact,
+    )
+    .await?;
     txn.commit().await?;
     Ok(model)
 }

@@ -25,8 +25,9 @@ use crate::{
     service::{
         Ref,
         auth::{grants_of, revoke_user_sessions},
+        outbox,
         page::{self, Page, PageArgs, SortKey, SortValue},
-        outbox, update_at_version,
+        update_at_version,
     },
 };
 
@@ -379,10 +380,21 @@ pub async fn update(
     let mut changed = outbox::diff(Some(&current), &updated, &[]);
     if password_changed {
         // That it changed is the fact; the hash never leaves the table.
-        changed.push(outbox::Change::new("password", serde_json::Value::Null, serde_json::Value::Null));
+        changed.push(outbox::Change::new(
+            "password",
+            serde_json::Value::Null,
+            serde_json::Value::Null,
+        ));
     }
     if !changed.is_empty() {
-        outbox::record(&txn, principal.into(), "user.updated", subject(&updated), &changed).await?;
+        outbox::record(
+            &txn,
+            principal.into(),
+            "user.updated",
+            subject(&updated),
+            &changed,
+        )
+        .await?;
     }
     // The role or the active flag may have changed: cached principals are stale from the commit.
     policy.announce(&txn).await?;
@@ -414,7 +426,16 @@ pub async fn deactivate(
     row.version = Set(version + 1);
     let updated = row.update(&txn).await?;
     let by = outbox::By::from(principal);
-    outbox::record_diff(&txn, by, "user.deactivated", subject(&updated), Some(&current), &updated, &[]).await?;
+    outbox::record_diff(
+        &txn,
+        by,
+        "user.deactivated",
+        subject(&updated),
+        Some(&current),
+        &updated,
+        &[],
+    )
+    .await?;
     revoke_user_sessions(&txn, id).await?;
     let live_tokens = entity::api_token::Entity::find()
         .filter(entity::api_token::Column::CreatedById.eq(id))

@@ -9,7 +9,8 @@ use crate::{
     opportunity::{account, person},
 };
 
-const LOG: &str = "query($f: EventFilter, $n: Int, $after: String) { auditLog(first: $n, after: $after, filter: $f) {
+const LOG: &str =
+    "query($f: EventFilter, $n: Int, $after: String) { auditLog(first: $n, after: $after, filter: $f) {
     totalCount pageInfo { hasNextPage endCursor }
     nodes { id type occurredAt subjectId subjectType requestId
       actor { id displayName } apiToken { id }
@@ -36,8 +37,7 @@ fn change<'a>(event: &'a Value, field: &str) -> &'a Value {
 }
 
 async fn total(app: &TestApp) -> i64 {
-    app.data("{ auditLog(first: 1) { totalCount } }", json!({}))
-        .await["auditLog"]["totalCount"]
+    app.data("{ auditLog(first: 1) { totalCount } }", json!({})).await["auditLog"]["totalCount"]
         .as_i64()
         .unwrap()
 }
@@ -64,7 +64,11 @@ async fn an_admin_reads_who_changed_a_deals_amount_and_when(app: TestApp) {
         .await;
     let request_id = response.headers()["x-request-id"].to_str().unwrap().to_owned();
     let body: Value = response.json().await.unwrap();
-    assert_eq!(body["data"]["updateOpportunity"]["userErrors"], json!([]), "{body}");
+    assert_eq!(
+        body["data"]["updateOpportunity"]["userErrors"],
+        json!([]),
+        "{body}"
+    );
 
     let log = events(&app, json!({ "subjectId": deal })).await;
     assert_eq!(types(&log), ["opportunity.updated", "opportunity.created"]);
@@ -73,17 +77,32 @@ async fn an_admin_reads_who_changed_a_deals_amount_and_when(app: TestApp) {
     assert_eq!(updated["actor"]["id"], json!(manager_id));
     assert_eq!(updated["subjectId"], deal);
     assert_eq!(updated["subjectType"], "Opportunity");
-    assert_eq!(updated["requestId"], json!(request_id), "the request that made it");
-    assert!(updated["occurredAt"].as_str().unwrap().starts_with("20"), "{updated}");
+    assert_eq!(
+        updated["requestId"],
+        json!(request_id),
+        "the request that made it"
+    );
+    assert!(
+        updated["occurredAt"].as_str().unwrap().starts_with("20"),
+        "{updated}"
+    );
     assert_eq!(
         change(updated, "amount"),
         &json!({ "field": "amount", "before": "10000.00", "after": "12500.50" })
     );
-    assert_eq!(updated["changes"].as_array().unwrap().len(), 1, "only what changed: {updated}");
+    assert_eq!(
+        updated["changes"].as_array().unwrap().len(),
+        1,
+        "only what changed: {updated}"
+    );
     let first = log.last().unwrap();
     assert_eq!(first["type"], "opportunity.created");
     assert_eq!(change(first, "name")["after"], "Platform");
-    assert_eq!(change(first, "accountId")["after"], json!(acme), "references are global IDs");
+    assert_eq!(
+        change(first, "accountId")["after"],
+        json!(acme),
+        "references are global IDs"
+    );
 }
 
 async fn a_write_refused_with_a_user_error_records_nothing(app: TestApp) {
@@ -121,7 +140,10 @@ async fn a_write_refused_with_a_user_error_records_nothing(app: TestApp) {
             json!({ "p": lead }),
         )
         .await;
-    assert_eq!(refused["moveLeadStage"]["userErrors"][0]["code"], "INVALID_TRANSITION");
+    assert_eq!(
+        refused["moveLeadStage"]["userErrors"][0]["code"],
+        "INVALID_TRANSITION"
+    );
     let role = app
         .data(
             "mutation { createRole(input: { name: \"x\", grants: [{ permission: \"no.such\", scope: ALL }] }) { userErrors { code } } }",
@@ -278,7 +300,11 @@ async fn every_kind_of_write_records_its_events(app: TestApp) {
     assert_eq!(made_by_token[0]["actor"], Value::Null);
 
     // Contact fields: changed, never their values; the title shows in full.
-    let updated = events(&app, json!({ "subjectId": ann, "types": ["stakeholder.updated"] })).await;
+    let updated = events(
+        &app,
+        json!({ "subjectId": ann, "types": ["stakeholder.updated"] }),
+    )
+    .await;
     assert_eq!(
         change(&updated[0], "email"),
         &json!({ "field": "email", "before": null, "after": null })
@@ -288,7 +314,14 @@ async fn every_kind_of_write_records_its_events(app: TestApp) {
     assert_eq!(change(&password_change[0], "password")["after"], Value::Null);
 
     let text = serde_json::to_string(&log).unwrap();
-    for secret_text in ["ann@acme.com", "ann.lee@acme.com", "555 0100", "hash", &secret, PASSWORD] {
+    for secret_text in [
+        "ann@acme.com",
+        "ann.lee@acme.com",
+        "555 0100",
+        "hash",
+        &secret,
+        PASSWORD,
+    ] {
         assert!(!text.contains(secret_text), "{secret_text} leaked into the log");
     }
 }
@@ -335,7 +368,11 @@ async fn the_log_pages_newest_first_and_filters(app: TestApp) {
     let by_admin = events(&app, json!({ "actorId": admin, "types": ["account.updated"] })).await;
     assert_eq!(by_admin.len(), 4);
     let (someone, _) = app.user_with_role("viewer").await;
-    assert!(events(&app, json!({ "actorId": someone, "types": ["account.updated"] })).await.is_empty());
+    assert!(
+        events(&app, json!({ "actorId": someone, "types": ["account.updated"] }))
+            .await
+            .is_empty()
+    );
     // An ID that names nothing matches nothing; so does an unknown type.
     assert!(events(&app, json!({ "subjectId": "nonsense" })).await.is_empty());
     assert!(events(&app, json!({ "types": ["no.such"] })).await.is_empty());
@@ -350,7 +387,9 @@ async fn only_auditors_read_the_log_and_its_events(app: TestApp) {
     assert_eq!(admin["node"]["__typename"], "Event");
 
     let (_, sales) = app.user_with_role("sales").await;
-    let refused = app.gql_as(Some(&sales), "{ auditLog(first: 5) { nodes { id } } }", json!({})).await;
+    let refused = app
+        .gql_as(Some(&sales), "{ auditLog(first: 5) { nodes { id } } }", json!({}))
+        .await;
     assert_eq!(first_code(&refused), "FORBIDDEN", "{refused}");
     let hidden = app.data_as(Some(&sales), node, json!({ "id": event })).await;
     assert_eq!(hidden["node"], Value::Null, "like an ID of nothing");

@@ -18,11 +18,7 @@ use crate::{
         node::{self, NodeKind},
         page_complexity, principal,
     },
-    service::{
-        self,
-        audit::AuditFilter,
-        page::PageArgs,
-    },
+    service::{self, audit::AuditFilter, page::PageArgs},
 };
 
 /// One change of one record, as the outbox recorded it.
@@ -116,7 +112,11 @@ impl Event {
         let Some(id) = self.0.api_token_id else {
             return Ok(None);
         };
-        let found = loaders(ctx)?.api_tokens.load_one(id).await.map_err(AppError::from)?;
+        let found = loaders(ctx)?
+            .api_tokens
+            .load_one(id)
+            .await
+            .map_err(AppError::from)?;
         Ok(found.map(ApiToken))
     }
 
