@@ -206,11 +206,16 @@ async fn every_kind_of_write_records_its_events(app: TestApp) {
     assert_eq!(won["moveOpportunityStage"]["userErrors"], json!([]));
     let content = app
         .data(
-            "mutation { createContent(input: { title: \"T\", kind: EBOOK }) { content { id } } }",
+            "mutation { createContent(input: { title: \"T\", kind: EBOOK, topics: [\"security\"] }) { content { id } } }",
             json!({}),
         )
         .await["createContent"]["content"]["id"]
         .clone();
+    app.data(
+        "mutation($c: ID!) { updateContent(input: { id: $c, topics: [\"security\", \"cloud\"] }) { userErrors { code } } }",
+        json!({ "c": content }),
+    )
+    .await;
     app.data(
         "mutation($c: ID!) { publishContent(input: { id: $c }) { userErrors { code } } }",
         json!({ "c": content }),
@@ -275,6 +280,7 @@ async fn every_kind_of_write_records_its_events(app: TestApp) {
         "lead.stage_changed",
         "opportunity.stage_changed",
         "content.created",
+        "content.updated",
         "content.published",
         "role.created",
         "api_token.created",
@@ -294,6 +300,17 @@ async fn every_kind_of_write_records_its_events(app: TestApp) {
     assert_eq!(customer["actor"], Value::Null, "{customer}");
     let account_won = events(&app, json!({ "subjectId": acme, "types": ["account.updated"] })).await;
     assert_eq!(change(&account_won[0], "status")["after"], "CUSTOMER");
+
+    // Tags: the whole list before and after.
+    let retagged = events(
+        &app,
+        json!({ "subjectId": content, "types": ["content.updated"] }),
+    )
+    .await;
+    assert_eq!(
+        change(&retagged[0], "topics"),
+        &json!({ "field": "topics", "before": ["security"], "after": ["cloud", "security"] })
+    );
 
     let made_by_token = events(&app, json!({ "subjectId": by_token })).await;
     assert_eq!(made_by_token[0]["apiToken"]["id"], token_id);

@@ -50,8 +50,11 @@ impl FieldChange {
     }
 }
 
-/// A stored id of a record of `kind` as its global ID; other values as they are.
+/// A stored id (or list of ids) of records of `kind` as global IDs; other values as they are.
 fn as_global(kind: &str, value: Value) -> Value {
+    if let Value::Array(items) = value {
+        return Value::Array(items.into_iter().map(|v| as_global(kind, v)).collect());
+    }
     match value.as_str().and_then(|s| uuid::Uuid::parse_str(s).ok()) {
         Some(id) => Value::String(node::encode_named(kind, id).0),
         None => value,
