@@ -9,6 +9,7 @@ pub mod deal_participant;
 pub mod deal_risk;
 pub mod engagement;
 pub mod enums;
+pub mod event;
 pub mod lead_feedback;
 pub mod login_throttle;
 pub mod opportunity;

@@ -18,6 +18,7 @@ mod m20261201_000004_page_live_records_by_stage_from_the_index;
 mod m20261202_000001_add_committee_roles;
 mod m20261202_000010_throttle_failed_logins;
 mod m20261202_000011_store_money_in_minor_units;
+mod m20261202_000020_create_event_outbox;
 mod m20261202_000030_add_external_ids;
 mod m20261202_000031_index_engagements_by_recorded_at;
 mod m20261202_000032_rotate_api_token_secrets;
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000001_add_committee_roles::Migration),
             Box::new(m20261202_000010_throttle_failed_logins::Migration),
             Box::new(m20261202_000011_store_money_in_minor_units::Migration),
+            Box::new(m20261202_000020_create_event_outbox::Migration),
             Box::new(m20261202_000030_add_external_ids::Migration),
             Box::new(m20261202_000031_index_engagements_by_recorded_at::Migration),
             Box::new(m20261202_000032_rotate_api_token_secrets::Migration),

@@ -13,7 +13,7 @@ use super::assumed;
 use crate::{graphql::node::MAX_NODES, service::page::MAX_PAGE_SIZE};
 
 /// The plain lists (not connections) with their assumed sizes, by field name.
-const PLAIN_LISTS: [(&str, usize); 12] = [
+const PLAIN_LISTS: [(&str, usize); 13] = [
     ("participants", assumed::PARTICIPANTS),
     ("deals", assumed::DEALS_PER_PERSON),
     ("risks", assumed::RISKS),
@@ -25,6 +25,7 @@ const PLAIN_LISTS: [(&str, usize); 12] = [
     ("personas", assumed::TAGS),
     ("buyingRoles", assumed::TAGS),
     ("topics", assumed::TAGS),
+    ("changes", assumed::CHANGES),
     ("nodes", 1),
 ];
 

@@ -23,7 +23,7 @@ use std::{
 use async_graphql::dataloader::{DataLoader, Loader};
 use chrono::{DateTime, Utc};
 use entity::{
-    account, app_user, content, deal_participant, deal_risk, engagement,
+    account, api_token, app_user, content, deal_participant, deal_risk, engagement,
     enums::{BuyingRole, BuyingStage},
     opportunity, persona, role, scoring_settings, stage_change, stakeholder,
 };
@@ -55,6 +55,7 @@ pub struct Loaders {
     pub roles: DataLoader<RoleLoader>,
     pub grants: DataLoader<GrantLoader>,
     pub users: DataLoader<UserLoader>,
+    pub api_tokens: DataLoader<ById<api_token::Entity>>,
     pub opportunities: DataLoader<ById<opportunity::Entity>>,
     pub contents: DataLoader<ById<content::Entity>>,
     pub participants: DataLoader<Grouped<deal_participant::Model>>,
@@ -244,6 +245,7 @@ impl Loaders {
                 db: db.clone(),
                 primed: primed.users.clone(),
             }),
+            api_tokens: dl!(ById::new(db, &caller)),
             opportunities: dl!(ById::new(db, &caller)),
             contents: dl!(ById::new(db, &caller)),
             participants_by_id: dl!(ById::new(db, &caller)),
@@ -412,6 +414,7 @@ scoped_by!(
     opportunity => service::opportunity::visible,
     content => service::content::visible,
     deal_participant => service::deal::visible_participants,
+    api_token => service::api_token::visible,
 );
 
 /// Personas are reference data: every authenticated caller reads them.
@@ -441,6 +444,7 @@ macro_rules! has_id {
 }
 has_id!(
     account,
+    api_token,
     persona,
     stakeholder,
     opportunity,

@@ -13,6 +13,7 @@ pub mod document;
 pub mod engagement;
 pub mod enums;
 pub mod error;
+pub mod event;
 pub mod fragments;
 pub mod guardrails;
 pub mod identity;
@@ -131,6 +132,8 @@ pub(crate) mod assumed {
     pub const FEEDBACK: usize = 10;
     pub const SCORE_LINES: usize = 20;
     pub const TAGS: usize = 10;
+    /// Fields changed by one event.
+    pub const CHANGES: usize = 10;
 }
 
 /// The cost of a plain list: its assumed size times the cost of one item, as for a connection,

@@ -17,6 +17,7 @@ use crate::{
         db,
         deal::{DealParticipant, DealRisk},
         engagement::Engagement,
+        event::Event,
         identity::{ApiToken, Role, User},
         lead::LeadFeedback,
         opportunity::Opportunity,
@@ -46,10 +47,11 @@ pub enum NodeKind {
     StageChange,
     LeadFeedback,
     ScoringRule,
+    Event,
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 14] = [
+    const ALL: [NodeKind; 15] = [
         Self::Account,
         Self::Persona,
         Self::User,
@@ -64,6 +66,7 @@ impl NodeKind {
         Self::StageChange,
         Self::LeadFeedback,
         Self::ScoringRule,
+        Self::Event,
     ];
 
     fn as_str(self) -> &'static str {
@@ -82,6 +85,7 @@ impl NodeKind {
             Self::StageChange => "StageChange",
             Self::LeadFeedback => "LeadFeedback",
             Self::ScoringRule => "ScoringRule",
+            Self::Event => "Event",
         }
     }
 
@@ -93,6 +97,12 @@ impl NodeKind {
 /// Encodes the global ID of a row.
 pub fn encode(kind: NodeKind, id: Uuid) -> ID {
     ID(URL_SAFE_NO_PAD.encode(format!("{}:{}", kind.as_str(), id.as_hyphenated())))
+}
+
+/// The global ID of a record of the kind named `kind` (as an event names its subject): the
+/// same encoding, also for kinds that are no node (`ScoringSettings`).
+pub fn encode_named(kind: &str, id: Uuid) -> ID {
+    ID(URL_SAFE_NO_PAD.encode(format!("{kind}:{}", id.as_hyphenated())))
 }
 
 /// Decodes any global ID; `None` for text that is not one of ours.
@@ -128,6 +138,7 @@ pub enum Node {
     BuyingStageChange(BuyingStageChange),
     ScoringRule(ScoringRule),
     LeadFeedback(LeadFeedback),
+    Event(Event),
 }
 
 /// The most IDs one `nodes` call takes.
@@ -223,6 +234,9 @@ async fn load(ctx: &Context<'_>, ids: &[ID]) -> Result<Vec<Option<Node>>, AppErr
     }
     for m in service::role::find_many(db, p, &of_kind(NodeKind::Role)).await? {
         found.insert((NodeKind::Role, m.id), Node::Role(Role(m)));
+    }
+    for m in service::audit::find_many(db, p, &of_kind(NodeKind::Event)).await? {
+        found.insert((NodeKind::Event, m.id), Node::Event(Event(m)));
     }
     for m in service::api_token::find_many(db, p, &of_kind(NodeKind::ApiToken)).await? {
         found.insert((NodeKind::ApiToken, m.id), Node::ApiToken(ApiToken(m)));

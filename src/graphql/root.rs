@@ -9,6 +9,7 @@ use super::{
     content::{ContentMutation, ContentQuery},
     deal::DealMutation,
     engagement::{EngagementMutation, EngagementQuery},
+    event::EventQuery,
     identity::{ChoresMutation, ChoresQuery, IdentityMutation, IdentityQuery},
     intelligence::IntelligenceQuery,
     lead::LeadMutation,
@@ -35,6 +36,7 @@ pub struct Query(
     AnalyticsQuery,
     IntelligenceQuery,
     ChoresQuery,
+    EventQuery,
 );
 
 #[derive(MergedObject, Default)]

@@ -418,7 +418,8 @@ async fn run(
     let shape = doc.clone();
     request.set_parsed_query(doc);
 
-    let response = load_queue.drive(schema.execute(request)).await;
+    // Every event a mutation records carries this request's id (see `service::outbox`).
+    let response = service::outbox::in_request(request_id.0, load_queue.drive(schema.execute(request))).await;
     let errors = response
         .errors
         .into_iter()

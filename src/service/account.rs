@@ -18,7 +18,7 @@ use crate::{
     },
     error::{AppError, UserErrorCode, is_unique_violation},
     service::{
-        Ref, collect, gather,
+        Ref, collect, gather, outbox,
         page::{self, KeyFn, Page, PageArgs, SortKey, SortValue},
         update_at_version, user,
     },
@@ -263,7 +263,7 @@ pub async fn create_in(
         (false, CreatorSide::Marketing) => (None, principal.user_id()),
     };
     let now = Utc::now();
-    ActiveModel {
+    let model = ActiveModel {
         id: Set(Uuid::now_v7()),
         name_key: Set(name.to_lowercase()),
         name: Set(name),
@@ -282,7 +282,24 @@ pub async fn create_in(
     }
     .insert(db)
     .await
-    .map_err(domain_taken)
+    .map_err(domain_taken)?;
+    let subject = subject(&model);
+    outbox::record_diff(
+        db,
+        principal.into(),
+        "account.created",
+        subject,
+        None,
+        &model,
+        &[],
+    )
+    .await?;
+    Ok(model)
+}
+
+/// What an account's events are about.
+fn subject(m: &Model) -> outbox::Subject {
+    outbox::Subject::new("Account", m.id, Some(m.id))
 }
 
 /// Loads an account for a change: NOT_FOUND when it does not exist or is not the caller's to
@@ -397,10 +414,21 @@ pub async fn update_in(
     if changes.tier.is_some_and(|t| t != current.tier) {
         super::scoring::rescore_fit(txn, Some(current.id)).await?;
     }
-    Account::find_by_id(current.id)
+    let model = Account::find_by_id(current.id)
         .one(txn)
         .await?
-        .ok_or_else(not_found)
+        .ok_or_else(not_found)?;
+    outbox::record_diff(
+        txn,
+        principal.into(),
+        "account.updated",
+        subject(&model),
+        Some(&current),
+        &model,
+        &[],
+    )
+    .await?;
+    Ok(model)
 }
 
 /// Archives an account: it leaves lists (unless asked for) and frees its domain; history that
@@ -413,12 +441,23 @@ pub async fn archive(db: &DatabaseConnection, principal: &Principal, id: Uuid) -
         return Ok(current);
     }
     let version = current.version;
-    let mut row: ActiveModel = current.into();
+    let mut row: ActiveModel = current.clone().into();
     let now = Utc::now();
     row.archived_at = Set(Some(now));
     row.updated_at = Set(now);
     row.version = Set(version + 1);
     let model = row.update(&txn).await?;
+    let by = principal.into();
+    outbox::record_diff(
+        &txn,
+        by,
+        "account.archived",
+        subject(&model),
+        Some(&current),
+        &model,
+        &[],
+    )
+    .await?;
     txn.commit().await?;
     Ok(model)
 }

@@ -20,6 +20,7 @@ use crate::{
     error::{AppError, UserErrorCode},
     service::{
         auth::{API_TOKEN_PREFIX, grants_of},
+        outbox,
         page::{self, Page, PageArgs, SortKey, SortValue},
     },
 };
@@ -55,6 +56,18 @@ pub async fn list(
         select = select.filter(Column::RevokedAt.is_null());
     }
     page::fetch(db, select, &key, window).await
+}
+
+/// The tokens the caller may read: every token for token managers, an API token its own,
+/// nothing otherwise. The scoped finder of edges to a token (`Event.apiToken`).
+pub fn visible(principal: &Principal) -> Result<sea_orm::Select<ApiToken>, AppError> {
+    if authz::authorize(principal, Permission::TokenManage, Resource::Any).is_ok() {
+        return Ok(ApiToken::find());
+    }
+    Ok(match principal.actor {
+        authz::Actor::ApiToken(id) => ApiToken::find().filter(Column::Id.eq(id)),
+        authz::Actor::User(_) => ApiToken::find().filter(Column::Id.is_null()),
+    })
 }
 
 /// The tokens with these ids: all for token managers, the caller's own token otherwise.
@@ -152,6 +165,16 @@ pub async fn create(
     }
     .insert(&txn)
     .await?;
+    outbox::record_diff(
+        &txn,
+        principal.into(),
+        "api_token.created",
+        subject(&row),
+        None,
+        &row,
+        &[],
+    )
+    .await?;
     txn.commit().await?;
     Ok((row, token))
 }
@@ -171,10 +194,21 @@ pub async fn revoke(
     if token.revoked_at.is_some() {
         return Ok(token);
     }
-    let mut row: ActiveModel = token.into();
+    let mut row: ActiveModel = token.clone().into();
     row.revoked_at = Set(Some(Utc::now()));
     let txn = super::write(db).await?;
     let revoked = row.update(&txn).await?;
+    let by = principal.into();
+    outbox::record_diff(
+        &txn,
+        by,
+        "api_token.revoked",
+        subject(&revoked),
+        Some(&token),
+        &revoked,
+        &[],
+    )
+    .await?;
     policy.announce(&txn).await?;
     txn.commit().await?;
     // The token's cached principal goes with the commit: its very next request is refused.
@@ -214,14 +248,31 @@ pub async fn rotate(
     let token = format!("{API_TOKEN_PREFIX}{}_{}", current.prefix, secret::random(32)?);
     let now = Utc::now();
     let previous = current.secret_hash.clone();
+    let before = current.clone();
     let mut row: ActiveModel = current.into();
     row.secret_hash = Set(secret::digest(&token));
     row.previous_secret_hash = Set(Some(previous));
     row.previous_secret_expires_at = Set(Some(now + ROTATION_GRACE));
     let rotated = row.update(&txn).await?;
+    // The event says the token was rotated; its hashes never enter it.
+    outbox::record_diff(
+        &txn,
+        principal.into(),
+        "api_token.rotated",
+        subject(&rotated),
+        Some(&before),
+        &rotated,
+        &[],
+    )
+    .await?;
     policy.announce(&txn).await?;
     txn.commit().await?;
     // Cached principals hold the old hashes: drop them with the commit.
     policy.changed();
     Ok((rotated, token))
+}
+
+/// What a token's events are about.
+fn subject(m: &Model) -> outbox::Subject {
+    outbox::Subject::new("ApiToken", m.id, None)
 }

@@ -345,6 +345,7 @@ pub async fn login(
         .filter(|u| u.active)
         .map(|u| u.password_hash.clone());
     if !password::verify(password.to_owned(), stored).await? {
+        login_failed(db, email, user.as_ref()).await?;
         return Err(invalid_credentials());
     }
     let user = user.ok_or_else(invalid_credentials)?;
@@ -354,6 +355,9 @@ pub async fn login(
     let mut active: app_user::ActiveModel = user.into();
     active.last_login_at = Set(Some(now));
     let user = active.update(&txn).await?;
+    let subject = super::outbox::Subject::new("User", user.id, None);
+    let by = super::outbox::By::user(user.id);
+    super::outbox::record_at(&txn, by, "login.succeeded", subject, &[], now).await?;
     let refresh_token = new_refresh_token(&txn, auth, user.id, Uuid::now_v7()).await?;
     txn.commit().await?;
     let (access_token, access_token_expires_at) = auth.keys.issue(user.id, auth.access_ttl)?;
@@ -363,6 +367,25 @@ pub async fn login(
         refresh_token,
         user,
     })
+}
+
+/// Records `login.failed`: about the user the email names (the nil id when it names nobody),
+/// with the email tried, so an admin sees guessing at accounts that exist and at ones that do
+/// not. Nobody is signed in, so it has no actor; it is its own statement, as nothing else of a
+/// failed sign-in is written beside the throttle's count.
+async fn login_failed(
+    db: &DatabaseConnection,
+    email: &str,
+    user: Option<&app_user::Model>,
+) -> Result<(), AppError> {
+    let tried: String = email.trim().to_lowercase().chars().take(320).collect();
+    let subject = super::outbox::Subject::new("User", user.map_or(Uuid::nil(), |u| u.id), None);
+    let changes = [super::outbox::Change::new(
+        "email",
+        serde_json::Value::Null,
+        tried.into(),
+    )];
+    super::outbox::record(db, super::outbox::By::SYSTEM, "login.failed", subject, &changes).await
 }
 
 async fn new_refresh_token(

@@ -23,7 +23,7 @@ use crate::{
     },
     error::{AppError, UserErrorCode},
     service::{
-        Ref, collect, gather,
+        Ref, collect, gather, outbox,
         page::{self, KeyFn, Page, PageArgs, SortKey, SortValue},
         update_at_version, user,
     },
@@ -346,6 +346,57 @@ macro_rules! replace_tags {
     };
 }
 
+/// The tag lists `tags` changes on the content `id` (`None`: a new content, which had none), as
+/// event changes, sorted; a list given but left as it was is no change. Reads each given kind
+/// once, before the tags are written.
+async fn tag_changes(
+    db: &impl ConnectionTrait,
+    id: Option<Uuid>,
+    tags: &CheckedTags,
+) -> Result<Vec<outbox::Change>, AppError> {
+    use serde_json::Value;
+    fn names<T: sea_orm::ActiveEnum<Value = String>>(values: Vec<T>) -> Vec<String> {
+        values.into_iter().map(|v| v.to_value()).collect()
+    }
+    fn ids(values: Vec<Uuid>) -> Vec<String> {
+        values.into_iter().map(|u| u.to_string()).collect()
+    }
+    fn plain(values: Vec<String>) -> Vec<String> {
+        values
+    }
+    let mut changes = Vec::new();
+    macro_rules! kind {
+        ($field:literal, $given:expr, $reader:ident, $show:expr, $reference:expr) => {
+            if let Some(given) = $given.clone() {
+                let mut before: Vec<String> = match id {
+                    Some(id) => $show(
+                        $reader(db, &[id])
+                            .await?
+                            .into_iter()
+                            .map(|(_, v)| v)
+                            .collect(),
+                    ),
+                    None => Vec::new(),
+                };
+                before.sort();
+                let mut after: Vec<String> = $show(given);
+                after.sort();
+                if before != after {
+                    let mut change = outbox::Change::new($field, Value::from(before), Value::from(after));
+                    change.reference = $reference;
+                    changes.push(change);
+                }
+            }
+        };
+    }
+    kind!("buyingStages", tags.buying_stages, buying_stages_of, names, None);
+    kind!("personaIds", tags.personas, personas_of, ids, Some("Persona"));
+    kind!("buyingRoles", tags.buying_roles, buying_roles_of, names, None);
+    kind!("topics", tags.topics, topics_of, plain, None);
+    kind!("competitors", tags.competitors, competitors_of, plain, None);
+    Ok(changes)
+}
+
 async fn write_tags(db: &impl ConnectionTrait, id: Uuid, tags: CheckedTags) -> Result<(), AppError> {
     replace_tags!(db, id, tags.buying_stages, buying_stage);
     replace_tags!(db, id, tags.personas, persona);
@@ -399,10 +450,26 @@ pub async fn create(
     }
     .insert(&txn)
     .await?;
+    let tagged = tag_changes(&txn, None, &tags).await?;
     write_tags(&txn, id, tags).await?;
     let model = Content::find_by_id(id).one(&txn).await?.ok_or_else(not_found)?;
+    let mut changes = outbox::diff(None, &model, &[]);
+    changes.extend(tagged);
+    outbox::record(
+        &txn,
+        principal.into(),
+        "content.created",
+        subject(&model),
+        &changes,
+    )
+    .await?;
     txn.commit().await?;
     Ok(model)
+}
+
+/// What a content's events are about.
+fn subject(m: &Model) -> outbox::Subject {
+    outbox::Subject::new("Content", m.id, None)
 }
 
 async fn for_change(
@@ -464,11 +531,24 @@ pub async fn update(
     row.version = Set(current.version + 1);
     let at = (Column::Version, current.version);
     update_at_version::<Content>(&txn, row, (Column::Id, current.id), at, AppError::from).await?;
+    let tagged = tag_changes(&txn, Some(current.id), &tags).await?;
     write_tags(&txn, current.id, tags).await?;
     let model = Content::find_by_id(current.id)
         .one(&txn)
         .await?
         .ok_or_else(not_found)?;
+    let mut changes = outbox::diff(Some(&current), &model, &[]);
+    changes.extend(tagged);
+    if !changes.is_empty() {
+        outbox::record(
+            &txn,
+            principal.into(),
+            "content.updated",
+            subject(&model),
+            &changes,
+        )
+        .await?;
+    }
     txn.commit().await?;
     Ok(model)
 }
@@ -503,6 +583,17 @@ pub async fn publish(
     )
     .await?;
     let model = Content::find_by_id(id).one(&txn).await?.ok_or_else(not_found)?;
+    let by = principal.into();
+    outbox::record_diff(
+        &txn,
+        by,
+        "content.published",
+        subject(&model),
+        Some(&current),
+        &model,
+        &[],
+    )
+    .await?;
     txn.commit().await?;
     Ok(model)
 }
@@ -516,13 +607,24 @@ pub async fn archive(db: &DatabaseConnection, principal: &Principal, id: Uuid) -
         return Ok(current);
     }
     let version = current.version;
-    let mut row: ActiveModel = current.into();
+    let mut row: ActiveModel = current.clone().into();
     let now = Utc::now();
     row.status = Set(ContentStatus::Archived);
     row.archived_at = Set(Some(now));
     row.updated_at = Set(now);
     row.version = Set(version + 1);
     let model = row.update(&txn).await?;
+    let by = principal.into();
+    outbox::record_diff(
+        &txn,
+        by,
+        "content.archived",
+        subject(&model),
+        Some(&current),
+        &model,
+        &[],
+    )
+    .await?;
     txn.commit().await?;
     Ok(model)
 }

@@ -26,8 +26,8 @@ use crate::{
     },
     error::{AppError, UserErrorCode, is_unique_violation},
     service::{
-        Ref, collect, content as content_service, gather, opportunity as deals, stage, stakeholder as people,
-        update_at_version,
+        Ref, collect, content as content_service, gather, opportunity as deals, outbox, stage,
+        stakeholder as people, update_at_version,
     },
 };
 
@@ -264,13 +264,28 @@ async fn managed_opportunity(
     Ok(deal)
 }
 
-/// Takes the primary flag from whoever holds it on `opportunity_id`, so another may take it.
+/// Takes the primary flag from whoever holds it on `opportunity_id`, so another may take it;
+/// that participant's change is an event of `by` too.
 async fn clear_primary(
     db: &impl ConnectionTrait,
+    by: outbox::By,
     opportunity_id: Uuid,
     except: Uuid,
 ) -> Result<(), AppError> {
     let now = Utc::now();
+    let holders = Participant::find()
+        .filter(participant::Column::OpportunityId.eq(opportunity_id))
+        .filter(participant::Column::IsPrimary.eq(true))
+        .filter(participant::Column::Id.ne(except))
+        .all(db)
+        .await?;
+    if holders.is_empty() {
+        return Ok(());
+    }
+    for holder in &holders {
+        let changes = [outbox::Change::new("isPrimary", true.into(), false.into())];
+        outbox::record_at(db, by, "participant.updated", subject(holder), &changes, now).await?;
+    }
     Participant::update_many()
         .col_expr(participant::Column::IsPrimary, false.into())
         .col_expr(participant::Column::UpdatedAt, now.into())
@@ -287,6 +302,11 @@ async fn clear_primary(
         .exec(db)
         .await?;
     Ok(())
+}
+
+/// What a participant's events are about.
+fn subject(m: &participant::Model) -> outbox::Subject {
+    outbox::Subject::new("DealParticipant", m.id, Some(m.account_id))
 }
 
 fn participant_taken(err: sea_orm::DbErr) -> AppError {
@@ -360,7 +380,7 @@ pub async fn add_participant(
     }
     let id = Uuid::now_v7();
     if input.is_primary {
-        clear_primary(&txn, deal.id, id).await?;
+        clear_primary(&txn, principal.into(), deal.id, id).await?;
     }
     let now = Utc::now();
     let model = participant::ActiveModel {
@@ -380,6 +400,16 @@ pub async fn add_participant(
     .map_err(participant_taken)?;
     let stage = stage::name(model.buying_stage);
     stage::enter(&txn, StageKind::Buying, model.id, model.account_id, &stage, now).await?;
+    outbox::record_diff(
+        &txn,
+        principal.into(),
+        "participant.added",
+        subject(&model),
+        None,
+        &model,
+        &[],
+    )
+    .await?;
     // Joining an open deal makes the person's lead an opportunity.
     if is_open(deal.stage)
         && let Some(to) = on_joining_open_deal(person.lead_stage)
@@ -432,7 +462,7 @@ pub async fn update_participant(
     }
     if let Some(primary) = changes.is_primary {
         if primary && !current.is_primary {
-            clear_primary(&txn, current.opportunity_id, current.id).await?;
+            clear_primary(&txn, principal.into(), current.opportunity_id, current.id).await?;
         }
         row.is_primary = Set(primary);
     }
@@ -447,6 +477,17 @@ pub async fn update_participant(
         .one(&txn)
         .await?
         .ok_or_else(|| Ref::not_found("id", "participant"))?;
+    let by = principal.into();
+    outbox::record_diff(
+        &txn,
+        by,
+        "participant.updated",
+        subject(&model),
+        Some(&current),
+        &model,
+        &[],
+    )
+    .await?;
     txn.commit().await?;
     Ok(model)
 }
@@ -462,6 +503,18 @@ pub async fn remove_participant(
     let current = participant_for_change(&txn, principal, id).await?;
     Participant::delete_by_id(current.id).exec(&txn).await?;
     touch_deal(&txn, current.opportunity_id, Utc::now()).await?;
+    let changes = [
+        outbox::Change::reference("stakeholderId", "Stakeholder", Some(current.stakeholder_id), None),
+        outbox::Change::reference("opportunityId", "Opportunity", Some(current.opportunity_id), None),
+    ];
+    outbox::record(
+        &txn,
+        principal.into(),
+        "participant.removed",
+        subject(&current),
+        &changes,
+    )
+    .await?;
     let deal = opportunity::Entity::find_by_id(current.opportunity_id)
         .one(&txn)
         .await?
@@ -579,8 +632,23 @@ pub async fn raise_risk(
     .insert(&txn)
     .await?;
     touch_deal(&txn, deal.id, now).await?;
+    outbox::record_diff(
+        &txn,
+        principal.into(),
+        "risk.raised",
+        risk_subject(&model),
+        None,
+        &model,
+        &[],
+    )
+    .await?;
     txn.commit().await?;
     Ok(model)
+}
+
+/// What a risk's events are about.
+fn risk_subject(m: &risk::Model) -> outbox::Subject {
+    outbox::Subject::new("DealRisk", m.id, Some(m.account_id))
 }
 
 pub async fn update_risk(
@@ -655,6 +723,17 @@ pub async fn update_risk(
         .one(&txn)
         .await?
         .ok_or_else(|| Ref::not_found("id", "deal risk"))?;
+    let by = principal.into();
+    outbox::record_diff(
+        &txn,
+        by,
+        "risk.updated",
+        risk_subject(&model),
+        Some(&current),
+        &model,
+        &[],
+    )
+    .await?;
     txn.commit().await?;
     Ok(model)
 }

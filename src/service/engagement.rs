@@ -21,7 +21,7 @@ use crate::{
     },
     error::{AppError, UserError, UserErrorCode},
     service::{
-        Ref, collect, content, gather, opportunity,
+        Ref, collect, content, gather, opportunity, outbox,
         page::{self, Nested, Page, PageArgs, SortKey, SortValue},
         scoring, stage, stakeholder as people, write,
     },
@@ -336,6 +336,17 @@ async fn touch_and_score(
         note: Set(touch.note),
     }
     .insert(db)
+    .await?;
+    let subject = outbox::Subject::new("Engagement", model.id, Some(model.account_id));
+    let changes = outbox::diff(None, &model, &[]);
+    outbox::record_at(
+        db,
+        principal.into(),
+        "engagement.recorded",
+        subject,
+        &changes,
+        now,
+    )
     .await?;
     let scored = scoring::score_touch(db, person, &model, now).await?;
     if scored.qualifies {

@@ -22,7 +22,7 @@ use crate::{
     },
     error::{AppError, UserError, UserErrorCode},
     service::{
-        Ref, collect, gather,
+        Ref, collect, gather, outbox,
         stage::{self, Move},
         stakeholder as people, update_at_version, user, write,
     },
@@ -116,11 +116,18 @@ pub async fn move_lead(
             to: stage::name(input.to),
             reason_code: input.reason_code,
             note: note.flatten(),
-            by: principal.user_id(),
+            by: principal.into(),
             at: now,
         },
     )
     .await?;
+    if input.to == LeadStage::Mql {
+        let owner = match owner {
+            Some(Some(owner)) => owner,
+            _ => current.owner_id,
+        };
+        stage::record_assignment(&txn, principal.into(), &current, owner, now).await?;
+    }
     // Sales sending a lead back is feedback on it, kept with the lead's source.
     if current.lead_stage == LeadStage::Mql && input.to == LeadStage::Nurture {
         give_feedback(
@@ -151,7 +158,7 @@ async fn give_feedback(
     comment: Option<String>,
     at: chrono::DateTime<Utc>,
 ) -> Result<lead_feedback::Model, AppError> {
-    Ok(lead_feedback::ActiveModel {
+    let model = lead_feedback::ActiveModel {
         id: Set(Uuid::now_v7()),
         stakeholder_id: Set(person.id),
         account_id: Set(person.account_id),
@@ -163,7 +170,11 @@ async fn give_feedback(
         created_at: Set(at),
     }
     .insert(db)
-    .await?)
+    .await?;
+    let subject = outbox::Subject::new("LeadFeedback", model.id, Some(model.account_id));
+    let changes = outbox::diff(None, &model, &[]);
+    outbox::record_at(db, principal.into(), "feedback.recorded", subject, &changes, at).await?;
+    Ok(model)
 }
 
 pub struct NewFeedback {

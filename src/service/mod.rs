@@ -4,6 +4,7 @@
 pub mod account;
 pub mod analytics;
 pub mod api_token;
+pub mod audit;
 pub mod auth;
 pub mod bulk;
 pub mod content;
@@ -12,6 +13,7 @@ pub mod engagement;
 pub mod history;
 pub mod lead;
 pub mod opportunity;
+pub mod outbox;
 pub mod page;
 pub mod persona;
 pub mod policy;

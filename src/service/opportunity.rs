@@ -23,7 +23,7 @@ use crate::{
     },
     error::{AppError, UserErrorCode, is_unique_violation},
     service::{
-        Ref, account, collect, gather,
+        Ref, account, collect, gather, outbox,
         page::{self, KeyFn, Nested, Page, PageArgs, SortKey, SortValue},
         stage, update_at_version, user,
     },
@@ -413,10 +413,36 @@ pub async fn create_in(
     .insert(txn)
     .await
     .map_err(external_id_taken)?;
+    let model_competitors = competitors.clone();
     write_competitors(txn, id, competitors).await?;
     let stage = stage::name(OpportunityStage::Discovery);
     stage::enter(txn, StageKind::Opportunity, id, account.id, &stage, now).await?;
-    Opportunity::find_by_id(id).one(txn).await?.ok_or_else(not_found)
+    let model = Opportunity::find_by_id(id)
+        .one(txn)
+        .await?
+        .ok_or_else(not_found)?;
+    let mut changes = outbox::diff(None, &model, &[]);
+    if !model_competitors.is_empty() {
+        changes.push(outbox::Change::new(
+            "competitors",
+            serde_json::Value::Null,
+            serde_json::json!(model_competitors),
+        ));
+    }
+    outbox::record(
+        txn,
+        principal.into(),
+        "opportunity.created",
+        subject(&model),
+        &changes,
+    )
+    .await?;
+    Ok(model)
+}
+
+/// What a deal's events are about.
+pub(crate) fn subject(m: &Model) -> outbox::Subject {
+    outbox::Subject::new("Opportunity", m.id, Some(m.account_id))
 }
 
 /// Changes an opportunity (`opportunity.update` reaching its owner), in a transaction of its own.
@@ -502,13 +528,41 @@ pub async fn update_in(
     row.version = Set(current.version + 1);
     let at = (Column::Version, current.version);
     update_at_version::<Opportunity>(txn, row, (Column::Id, current.id), at, external_id_taken).await?;
+    let mut competitor_change = None;
     if let Some(names) = competitors {
+        let before: Vec<String> = competitors_of(txn, &[current.id])
+            .await?
+            .into_iter()
+            .map(|c| c.name)
+            .collect();
+        let mut sorted = names.clone();
+        sorted.sort();
+        if before != sorted {
+            competitor_change = Some(outbox::Change::new(
+                "competitors",
+                serde_json::json!(before),
+                serde_json::json!(sorted),
+            ));
+        }
         write_competitors(txn, current.id, names).await?;
     }
-    Opportunity::find_by_id(current.id)
+    let model = Opportunity::find_by_id(current.id)
         .one(txn)
         .await?
-        .ok_or_else(not_found)
+        .ok_or_else(not_found)?;
+    let mut changed = outbox::diff(Some(&current), &model, &[]);
+    changed.extend(competitor_change);
+    if !changed.is_empty() {
+        outbox::record(
+            txn,
+            principal.into(),
+            "opportunity.updated",
+            subject(&model),
+            &changed,
+        )
+        .await?;
+    }
+    Ok(model)
 }
 
 /// Archives an opportunity: it leaves lists; its participants, risks and history stay.
@@ -520,12 +574,23 @@ pub async fn archive(db: &DatabaseConnection, principal: &Principal, id: Uuid) -
         return Ok(current);
     }
     let version = current.version;
-    let mut row: ActiveModel = current.into();
+    let mut row: ActiveModel = current.clone().into();
     let now = Utc::now();
     row.archived_at = Set(Some(now));
     row.updated_at = Set(now);
     row.version = Set(version + 1);
     let model = row.update(&txn).await?;
+    let by = principal.into();
+    outbox::record_diff(
+        &txn,
+        by,
+        "opportunity.archived",
+        subject(&model),
+        Some(&current),
+        &model,
+        &[],
+    )
+    .await?;
     txn.commit().await?;
     Ok(model)
 }

@@ -128,7 +128,25 @@ pub async fn create(
         updated_at: Set(now),
         version: Set(1),
     };
-    row.insert(db).await.map_err(name_taken)
+    let txn = super::write(db).await?;
+    let model = row.insert(&txn).await.map_err(name_taken)?;
+    super::outbox::record_diff(
+        &txn,
+        principal.into(),
+        "persona.created",
+        subject(&model),
+        None,
+        &model,
+        &[],
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// What a persona's events are about.
+fn subject(m: &Model) -> super::outbox::Subject {
+    super::outbox::Subject::new("Persona", m.id, None)
 }
 
 /// Updates a persona in one transaction; the write itself checks the version it read, so two
@@ -167,6 +185,17 @@ pub async fn update(
         .one(&txn)
         .await?
         .ok_or_else(not_found)?;
+    let (by, subject) = (principal.into(), subject(&updated));
+    super::outbox::record_diff(
+        &txn,
+        by,
+        "persona.updated",
+        subject,
+        Some(&current),
+        &updated,
+        &[],
+    )
+    .await?;
     txn.commit().await?;
     Ok(updated)
 }

@@ -23,6 +23,7 @@ use crate::{
     },
     error::{AppError, UserError, UserErrorCode, is_unique_violation},
     service::{
+        outbox,
         page::{self, Page, PageArgs, SortKey, SortValue},
         update_at_version,
         user::ensure_another_admin,
@@ -211,8 +212,28 @@ pub async fn create(
     .await
     .map_err(name_taken)?;
     write_grants(&txn, role.id, grants).await?;
+    let mut changes = outbox::diff(None, &role, &[]);
+    changes.push(outbox::Change::new(
+        "grants",
+        serde_json::Value::Null,
+        grants_json(grants),
+    ));
+    outbox::record(&txn, principal.into(), "role.created", subject(role.id), &changes).await?;
     txn.commit().await?;
     Ok(role)
+}
+
+/// What a role's events are about.
+fn subject(id: Uuid) -> outbox::Subject {
+    outbox::Subject::new("Role", id, None)
+}
+
+/// Grants as an event shows them: `[{ "permission", "scope" }]` in catalog order.
+fn grants_json(grants: &BTreeMap<Permission, Scope>) -> serde_json::Value {
+    grants
+        .iter()
+        .map(|(p, s)| serde_json::json!({ "permission": p.as_str(), "scope": s.as_str() }))
+        .collect()
 }
 
 /// Changes a role; a new grant list replaces the old one and applies to the next request of
@@ -267,7 +288,7 @@ pub async fn update(
     }
     let version = current.version;
     let id = current.id;
-    let mut row: ActiveModel = current.into();
+    let mut row: ActiveModel = current.clone().into();
     if let Some(name) = name {
         row.name_key = Set(name.to_lowercase());
         row.name = Set(name.clone());
@@ -286,6 +307,19 @@ pub async fn update(
     )
     .await?;
     let updated = Role::find_by_id(id).one(&txn).await?.ok_or_else(not_found)?;
+    let mut changed = outbox::diff(Some(&current), &updated, &[]);
+    if let Some(grants) = grants
+        && *grants != had
+    {
+        changed.push(outbox::Change::new(
+            "grants",
+            grants_json(&had),
+            grants_json(grants),
+        ));
+    }
+    if !changed.is_empty() {
+        outbox::record(&txn, principal.into(), "role.updated", subject(id), &changed).await?;
+    }
     // Every holder's grants changed: cached principals are stale from the commit on.
     policy.announce(&txn).await?;
     txn.commit().await?;
@@ -336,6 +370,12 @@ pub async fn delete(db: &DatabaseConnection, principal: &Principal, id: Uuid) ->
         ));
     }
     Role::delete_by_id(id).exec(&txn).await?;
+    let changes = [outbox::Change::new(
+        "name",
+        role.name.into(),
+        serde_json::Value::Null,
+    )];
+    outbox::record(&txn, principal.into(), "role.deleted", subject(id), &changes).await?;
     txn.commit().await?;
     Ok(id)
 }

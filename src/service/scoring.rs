@@ -23,7 +23,7 @@ use crate::{
     },
     error::AppError,
     service::{
-        Ref, collect,
+        Ref, collect, outbox,
         page::{self, Page, PageArgs, SortKey, SortValue},
         update_at_version, write,
     },
@@ -105,6 +105,18 @@ pub async fn update_settings(
         return Err(AppError::Rejected(vec![version::stale(current.version + 1)]));
     }
     let model = settings(&txn).await?;
+    let subject = outbox::Subject::new("ScoringSettings", Uuid::nil(), None);
+    let by = principal.into();
+    outbox::record_diff(
+        &txn,
+        by,
+        "scoring_settings.updated",
+        subject,
+        Some(&current),
+        &model,
+        &[],
+    )
+    .await?;
     txn.commit().await?;
     Ok(model)
 }
@@ -219,6 +231,17 @@ pub async fn create_rule(
     let txn = write(db).await?;
     let model = row.insert(&txn).await?;
     rescore_fit(&txn, None).await?;
+    let subject = rule_subject(model.id);
+    outbox::record_diff(
+        &txn,
+        principal.into(),
+        "scoring_rule.created",
+        subject,
+        None,
+        &model,
+        &[],
+    )
+    .await?;
     txn.commit().await?;
     Ok(model)
 }
@@ -258,8 +281,24 @@ pub async fn update_rule(
         .one(&txn)
         .await?
         .ok_or_else(|| Ref::not_found("id", "scoring rule"))?;
+    let (by, subject) = (principal.into(), rule_subject(id));
+    outbox::record_diff(
+        &txn,
+        by,
+        "scoring_rule.updated",
+        subject,
+        Some(&current),
+        &model,
+        &[],
+    )
+    .await?;
     txn.commit().await?;
     Ok(model)
+}
+
+/// What a scoring rule's events are about.
+fn rule_subject(id: Uuid) -> outbox::Subject {
+    outbox::Subject::new("ScoringRule", id, None)
 }
 
 /// Deletes a rule: its fit points leave every score at once; behaviour points it gave stay
@@ -272,6 +311,14 @@ pub async fn delete_rule(db: &DatabaseConnection, principal: &Principal, id: Uui
         return Err(Ref::not_found("id", "scoring rule"));
     }
     rescore_fit(&txn, None).await?;
+    outbox::record(
+        &txn,
+        principal.into(),
+        "scoring_rule.deleted",
+        rule_subject(id),
+        &[],
+    )
+    .await?;
     txn.commit().await?;
     Ok(id)
 }

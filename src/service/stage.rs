@@ -27,7 +27,7 @@ use crate::{
         stage as rules, text, version,
     },
     error::AppError,
-    service::{Ref, collect, deal, opportunity as deals, scoring, update_at_version, write},
+    service::{Ref, collect, deal, opportunity as deals, outbox, scoring, update_at_version, write},
 };
 
 /// One move to log: which record, from where to where, why and by whom (`None`: automatic).
@@ -42,12 +42,41 @@ pub(crate) struct Move {
     pub to: String,
     pub reason_code: Option<ReasonCode>,
     pub note: Option<String>,
-    pub by: Option<Uuid>,
+    /// Who moved it; nobody (`By::SYSTEM`) for an automatic move.
+    pub by: outbox::By,
     pub at: DateTime<Utc>,
 }
 
 /// Logs a move and moves the record's stage interval on: the open one closes, a new one opens.
+/// Records its event (`lead.stage_changed`, `opportunity.stage_changed`, `buying_stage.changed`).
 pub(crate) async fn record(db: &impl ConnectionTrait, m: Move) -> Result<stage_change::Model, AppError> {
+    let (event_type, kind, field) = match m.kind {
+        StageKind::Lead => ("lead.stage_changed", "Stakeholder", "leadStage"),
+        StageKind::Opportunity => ("opportunity.stage_changed", "Opportunity", "stage"),
+        StageKind::Buying => ("buying_stage.changed", "DealParticipant", "buyingStage"),
+    };
+    let mut changes = vec![outbox::Change::new(
+        field,
+        m.from.clone().into(),
+        m.to.clone().into(),
+    )];
+    if let Some(reason) = m.reason_code {
+        let reason = sea_orm::ActiveEnum::to_value(&reason);
+        changes.push(outbox::Change::new(
+            "reasonCode",
+            serde_json::Value::Null,
+            reason.into(),
+        ));
+    }
+    if let Some(note) = &m.note {
+        changes.push(outbox::Change::new(
+            "note",
+            serde_json::Value::Null,
+            note.clone().into(),
+        ));
+    }
+    let subject = outbox::Subject::new(kind, m.subject_id, Some(m.account_id));
+    outbox::record_at(db, m.by, event_type, subject, &changes, m.at).await?;
     stage_interval::Entity::update_many()
         .col_expr(stage_interval::Column::LeftAt, Expr::value(m.at))
         .filter(stage_interval::Column::SubjectId.eq(m.subject_id))
@@ -67,7 +96,7 @@ pub(crate) async fn record(db: &impl ConnectionTrait, m: Move) -> Result<stage_c
         to_stage: Set(m.to),
         reason_code: Set(m.reason_code),
         note: Set(m.note),
-        changed_by_id: Set(m.by),
+        changed_by_id: Set(m.by.user),
         changed_at: Set(m.at),
     };
     Ok(change.insert(db).await?)
@@ -162,12 +191,37 @@ pub(crate) async fn move_lead_automatically(
             to: name(to),
             reason_code,
             note: Some(note),
-            by: None,
+            by: outbox::By::SYSTEM,
             at,
         },
     )
     .await?;
+    if to == LeadStage::Mql {
+        record_assignment(db, outbox::By::SYSTEM, person, person.owner_id, at).await?;
+    }
     Ok(())
+}
+
+/// Records `lead.assigned` for a lead handed to sales as an MQL with a sales owner (`owner`, the
+/// one assigned with the move or the one it already had); nothing when it has none.
+pub(crate) async fn record_assignment(
+    db: &impl ConnectionTrait,
+    by: outbox::By,
+    person: &stakeholder::Model,
+    owner: Option<Uuid>,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let Some(owner) = owner else {
+        return Ok(());
+    };
+    let changes = [outbox::Change::reference(
+        "ownerId",
+        "User",
+        person.owner_id,
+        Some(owner),
+    )];
+    let subject = outbox::Subject::new("Stakeholder", person.id, Some(person.account_id));
+    outbox::record_at(db, by, "lead.assigned", subject, &changes, at).await
 }
 
 /// The handoff of a lead entering `to` at `at`: an MQL gets an acceptance deadline from the
@@ -262,7 +316,7 @@ pub async fn move_opportunity(
             to: name(input.to),
             reason_code: input.reason_code,
             note,
-            by: principal.user_id(),
+            by: principal.into(),
             at: now,
         },
     )
@@ -312,6 +366,20 @@ async fn close_won(
             move_lead_automatically(db, &person, to, None, note.clone(), at).await?;
         }
     }
+    // The account becomes a customer too, automatically: its event names the status it had.
+    let Some(before) = account::Entity::find_by_id(deal.account_id).one(db).await? else {
+        return Ok(());
+    };
+    if before.status == account::AccountStatus::Customer {
+        return Ok(());
+    }
+    let changes = [outbox::Change::new(
+        "status",
+        name(before.status).into(),
+        name(account::AccountStatus::Customer).into(),
+    )];
+    let subject = outbox::Subject::new("Account", before.id, Some(before.id));
+    outbox::record_at(db, outbox::By::SYSTEM, "account.updated", subject, &changes, at).await?;
     account::Entity::update_many()
         .col_expr(
             account::Column::Status,
@@ -441,7 +509,7 @@ pub async fn move_buying(
             to: name(input.to),
             reason_code: None,
             note,
-            by: principal.user_id(),
+            by: principal.into(),
             at: now,
         },
     )

@@ -24,7 +24,7 @@ use crate::{
     },
     error::{AppError, UserErrorCode, is_unique_violation},
     service::{
-        Ref, account, collect, gather,
+        Ref, account, collect, gather, outbox,
         page::{self, KeyFn, Nested, Page, PageArgs, SortKey, SortValue},
         scoring, stage, update_at_version, user,
     },
@@ -532,7 +532,22 @@ pub async fn create_in(
         now,
     )
     .await?;
+    outbox::record_diff(
+        txn,
+        principal.into(),
+        "stakeholder.created",
+        subject(&model),
+        None,
+        &model,
+        outbox::CONTACT,
+    )
+    .await?;
     Ok(model)
+}
+
+/// What a person's events are about.
+pub(crate) fn subject(m: &Model) -> outbox::Subject {
+    outbox::Subject::new("Stakeholder", m.id, Some(m.account_id))
 }
 
 /// Loads a stakeholder for a change: NOT_FOUND when it is missing or not the caller's to read,
@@ -697,10 +712,21 @@ pub async fn update_in(
     {
         rescore(txn, current.id).await?;
     }
-    Stakeholder::find_by_id(current.id)
+    let model = Stakeholder::find_by_id(current.id)
         .one(txn)
         .await?
-        .ok_or_else(not_found)
+        .ok_or_else(not_found)?;
+    outbox::record_diff(
+        txn,
+        principal.into(),
+        "stakeholder.updated",
+        subject(&model),
+        Some(&current),
+        &model,
+        outbox::CONTACT,
+    )
+    .await?;
+    Ok(model)
 }
 
 /// Recomputes one person's fit points, keeping their behaviour points.
@@ -732,12 +758,23 @@ pub async fn archive(db: &DatabaseConnection, principal: &Principal, id: Uuid) -
         return Ok(current);
     }
     let version = current.version;
-    let mut row: ActiveModel = current.into();
+    let mut row: ActiveModel = current.clone().into();
     let now = Utc::now();
     row.archived_at = Set(Some(now));
     row.updated_at = Set(now);
     row.version = Set(version + 1);
     let model = row.update(&txn).await?;
+    let (by, contact) = (principal.into(), outbox::CONTACT);
+    outbox::record_diff(
+        &txn,
+        by,
+        "stakeholder.archived",
+        subject(&model),
+        Some(&current),
+        &model,
+        contact,
+    )
+    .await?;
     txn.commit().await?;
     Ok(model)
 }

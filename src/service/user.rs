@@ -25,6 +25,7 @@ use crate::{
     service::{
         Ref,
         auth::{grants_of, revoke_user_sessions},
+        outbox,
         page::{self, Page, PageArgs, SortKey, SortValue},
         update_at_version,
     },
@@ -166,7 +167,8 @@ async fn insert(
     let role = assignable_role(db, principal, input.role_id).await?;
     let password_hash = password::hash(input.password).await?;
     let now = Utc::now();
-    ActiveModel {
+    let txn = super::write(db).await?;
+    let model = ActiveModel {
         id: Set(Uuid::now_v7()),
         email_key: Set(email.to_lowercase()),
         email: Set(email),
@@ -179,9 +181,18 @@ async fn insert(
         updated_at: Set(now),
         version: Set(1),
     }
-    .insert(db)
+    .insert(&txn)
     .await
-    .map_err(email_taken)
+    .map_err(email_taken)?;
+    let by = principal.map_or(outbox::By::SYSTEM, outbox::By::from);
+    outbox::record_diff(&txn, by, "user.created", subject(&model), None, &model, &[]).await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// What a user's events are about.
+fn subject(m: &Model) -> outbox::Subject {
+    outbox::Subject::new("User", m.id, None)
 }
 
 /// A user whose role grants more than the caller holds is out of the caller's reach: otherwise a
@@ -366,6 +377,25 @@ pub async fn update(
         .one(&txn)
         .await?
         .ok_or_else(not_found)?;
+    let mut changed = outbox::diff(Some(&current), &updated, &[]);
+    if password_changed {
+        // That it changed is the fact; the hash never leaves the table.
+        changed.push(outbox::Change::new(
+            "password",
+            serde_json::Value::Null,
+            serde_json::Value::Null,
+        ));
+    }
+    if !changed.is_empty() {
+        outbox::record(
+            &txn,
+            principal.into(),
+            "user.updated",
+            subject(&updated),
+            &changed,
+        )
+        .await?;
+    }
     // The role or the active flag may have changed: cached principals are stale from the commit.
     policy.announce(&txn).await?;
     txn.commit().await?;
@@ -390,17 +420,40 @@ pub async fn deactivate(
     ensure_within_reach(&txn, principal, &current).await?;
     ensure_another_admin(&txn, Some(current.id), None, "id").await?;
     let version = current.version;
-    let mut row: ActiveModel = current.into();
+    let mut row: ActiveModel = current.clone().into();
     row.active = Set(false);
     row.updated_at = Set(Utc::now());
     row.version = Set(version + 1);
     let updated = row.update(&txn).await?;
+    let by = outbox::By::from(principal);
+    outbox::record_diff(
+        &txn,
+        by,
+        "user.deactivated",
+        subject(&updated),
+        Some(&current),
+        &updated,
+        &[],
+    )
+    .await?;
     revoke_user_sessions(&txn, id).await?;
+    let live_tokens = entity::api_token::Entity::find()
+        .filter(entity::api_token::Column::CreatedById.eq(id))
+        .filter(entity::api_token::Column::RevokedAt.is_null())
+        .all(&txn)
+        .await?;
+    let revoked_at = Utc::now();
+    for token in &live_tokens {
+        let mut after = token.clone();
+        after.revoked_at = Some(revoked_at);
+        let subject = outbox::Subject::new("ApiToken", token.id, None);
+        outbox::record_diff(&txn, by, "api_token.revoked", subject, Some(token), &after, &[]).await?;
+    }
     // Their API tokens go too: whoever leaves may still hold the secrets, and a token outliving
     // its creator would be owned by nobody. Integrations that must outlive a person are created
     // by a service user (README, Identity and permissions).
     entity::api_token::Entity::update_many()
-        .col_expr(entity::api_token::Column::RevokedAt, Expr::value(Utc::now()))
+        .col_expr(entity::api_token::Column::RevokedAt, Expr::value(revoked_at))
         .filter(entity::api_token::Column::CreatedById.eq(id))
         .filter(entity::api_token::Column::RevokedAt.is_null())
         .exec(&txn)

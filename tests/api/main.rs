@@ -17,6 +17,7 @@ mod cursors;
 mod dates;
 mod deal_intelligence;
 mod engagement;
+mod events;
 mod http;
 mod identity;
 mod jwt;

@@ -48,6 +48,8 @@ const EXPECTED: &[(&str, &str)] = &[
     ("archiveContent", "YYNNNNU"),
     ("engagements", "YYYYYYU"),
     ("stageHistory", "YYYYYYU"),
+    // Viewers hold every `.read`, audit.read too (the log redacts contact fields).
+    ("auditLog", "YNNNYYU"),
     ("leadFunnel", "YYYYYYU"),
     ("dealFunnel", "YYYYYYU"),
     ("leadSourceQuality", "YYYYYYU"),
@@ -136,6 +138,7 @@ async fn attempt_more(app: &TestApp, operation: &str, token: Option<&str>) -> Op
     let period = json!({ "from": "2026-01-01T00:00:00Z", "to": "2027-01-01T00:00:00Z" });
     let (query, vars): (&str, Value) = match operation {
         "stageHistory" => ("{ stageHistory(first: 1) { totalCount } }", json!({})),
+        "auditLog" => ("{ auditLog(first: 1) { totalCount } }", json!({})),
         "leadFunnel" => (
             "query($i: LeadFunnelInput!) { leadFunnel(input: $i) { __typename } }",
             json!({ "i": period }),
