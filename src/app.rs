@@ -74,7 +74,13 @@ impl App {
         };
         let timeout = std::time::Duration::from_millis(settings.timeouts.request_ms);
         let postgres = !settings.database_url.starts_with("sqlite:");
-        let db = connect(postgres.then_some(timeout)).await?;
+        // The request's own deadline answers the client; the statement timeout is the database's
+        // backstop for work a given-up request left running. A little longer than the deadline,
+        // so a statement waiting out the whole request never beats the deadline to an answer
+        // (at equal limits a loaded machine could let PostgreSQL cancel first, and the client
+        // got that statement's error instead of the timeout).
+        let backstop = timeout + std::time::Duration::from_millis(500);
+        let db = connect(postgres.then_some(backstop)).await?;
         if options.migrate || options.demo {
             // On PostgreSQL, a pool of its own without the statement timeout: building an index
             // on a large table may take longer than any request is allowed to.

@@ -199,6 +199,21 @@ impl From<crate::domain::authz::Denied> for AppError {
 
 impl From<sea_orm::DbErr> for AppError {
     fn from(err: sea_orm::DbErr) -> Self {
+        // PostgreSQL's `statement_timeout` (SQLSTATE 57014) stopped the statement: the request
+        // ran out of time, which the client may retry, not a fault of the server.
+        let cancelled = match &err {
+            sea_orm::DbErr::Query(sea_orm::RuntimeErr::SqlxError(e))
+            | sea_orm::DbErr::Exec(sea_orm::RuntimeErr::SqlxError(e)) => e
+                .as_database_error()
+                .and_then(|d| d.code())
+                .is_some_and(|code| code == "57014"),
+            _ => false,
+        };
+        if cancelled {
+            return Self::Throttled {
+                retry_after_seconds: 1,
+            };
+        }
         Self::Internal(format!("database: {err}"))
     }
 }

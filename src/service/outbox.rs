@@ -328,6 +328,7 @@ mod tests {
             updated_at: Utc::now(),
             archived_at: None,
             version: 1,
+            external_id: None,
         };
         let mut after = before.clone();
         after.amount_minor = Some(1_250_050);

@@ -378,6 +378,7 @@ macro_rules! on_both_stores {
         mod postgres {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                #[cfg_attr(not(trapeze_postgres_tests), ignore = "TRAPEZE_TEST_POSTGRES_URL is not set")]
                 async fn $name() {
                     match $crate::helpers::TestApp::spawn($crate::helpers::Store::Postgres).await {
                         Some(app) => super::$name(app).await,

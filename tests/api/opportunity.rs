@@ -614,6 +614,7 @@ async fn statement_counts_do_not_grow_with_page_size_on_sqlite() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(trapeze_postgres_tests), ignore = "TRAPEZE_TEST_POSTGRES_URL is not set")]
 async fn statement_counts_do_not_grow_with_page_size_on_postgres() {
     statement_counts_do_not_grow_with_page_size(Store::Postgres).await;
 }

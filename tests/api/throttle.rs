@@ -131,6 +131,7 @@ macro_rules! throttled_on_both_stores {
         mod postgres {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                #[cfg_attr(not(trapeze_postgres_tests), ignore = "TRAPEZE_TEST_POSTGRES_URL is not set")]
                 async fn $name() {
                     match super::app(crate::helpers::Store::Postgres).await {
                         Some(app) => super::$name(app).await,
@@ -216,6 +217,7 @@ async fn query_cost_is_budgeted_per_principal() {
 /// change arrive within a bounded run of requests, far inside the cache's 60 s safety net, which
 /// only the NOTIFY can do; the window is reported to the lead, not hidden.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(trapeze_postgres_tests), ignore = "TRAPEZE_TEST_POSTGRES_URL is not set")]
 async fn two_replicas_share_the_throttle_and_the_policy() {
     let Some(first) = app(Store::Postgres).await else {
         eprintln!("skipped: {} is not set", crate::helpers::POSTGRES_ENV);

@@ -50,6 +50,7 @@ async fn a_stuck_request_times_out_and_writes_nothing_on_sqlite() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(trapeze_postgres_tests), ignore = "TRAPEZE_TEST_POSTGRES_URL is not set")]
 async fn a_stuck_request_times_out_and_writes_nothing_on_postgres() {
     a_stuck_request_times_out_and_writes_nothing(Store::Postgres).await;
 }
