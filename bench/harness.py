@@ -17,7 +17,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 
 # The operations: key, label, which ID they need, trapeze's document and PostGraphile's (None:
@@ -31,6 +31,8 @@ OPERATIONS = [
         "needs": "opportunity",
         "query": "query($id: ID!) { opportunity(id: $id) { id name stage amount { amount currency } } }",
         "peer": "query($id: UUID!) { opportunityByRowId(rowId: $id) { rowId name stage amountMinor currency } }",
+
+        "concurrencies": [1, 32],
     },
     {
         "key": "b",
@@ -41,6 +43,8 @@ OPERATIONS = [
         "peer": "{ allOpportunities(first: 50, orderBy: [CREATED_AT_ASC, ROW_ID_ASC], "
         "filter: { archivedAt: { isNull: true } }) { nodes { rowId name stage amountMinor currency "
         "accountByAccountId { rowId name } appUserByOwnerId { rowId displayName } } } }",
+
+        "concurrencies": [1, 32],
     },
     {
         "key": "c",
@@ -56,6 +60,8 @@ OPERATIONS = [
         "filter: { archivedAt: { isNull: true } }) { nodes { rowId name stage "
         "dealParticipantsByOpportunityId(orderBy: [IS_PRIMARY_DESC, CREATED_AT_ASC, ROW_ID_ASC]) "
         "{ nodes { rowId role isPrimary buyingStage stakeholderByStakeholderId { rowId firstName lastName } } } } } } }",
+
+        "concurrencies": [1, 32],
     },
     {
         "key": "d",
@@ -65,6 +71,8 @@ OPERATIONS = [
         "peer": "{ allOpportunities(first: 20, orderBy: [CREATED_AT_ASC, ROW_ID_ASC], "
         'filter: { stage: { in: ["PROPOSAL", "NEGOTIATION"] }, archivedAt: { isNull: true } }) '
         "{ totalCount nodes { rowId name } } }",
+
+        "concurrencies": [1, 32],
     },
     {
         "key": "e",
@@ -80,6 +88,8 @@ OPERATIONS = [
         "filter: { archivedAt: { isNull: true } }) { nodes { rowId name stage "
         "dealParticipantsByOpportunityId(orderBy: [IS_PRIMARY_DESC, CREATED_AT_ASC, ROW_ID_ASC]) "
         "{ nodes { rowId role isPrimary buyingStage stakeholderByStakeholderId { rowId firstName lastName } } } } } } } }",
+
+        "concurrencies": [1, 32],
     },
     {
         "key": "f",
@@ -88,6 +98,89 @@ OPERATIONS = [
         "query": 'mutation($id: ID!) { updateOpportunity(input: { id: $id, name: "Bench deal" }) '
         "{ opportunity { id version } userErrors { code } } }",
         "peer": None,
+        "concurrencies": [1, 32],
+    },
+    # g to m: deal intelligence and analytics (issues 10 and 11), trapeze only. The analytics ones
+    # take a period ("period": its name in the IDs file, see periods()) as $from and $to.
+    {
+        "key": "g",
+        "label": "deal room with intelligence",
+        "needs": "intelligence_opportunity",
+        "query": "query($id: ID!) { opportunity(id: $id) { id name stage "
+        "participants { role buyingStage stakeholder { fullName } } "
+        "coverage { missingRoles unengagedRoles coveredShare roles { role engaged } } "
+        "recommendations(first: 10) { score reasons stakeholder { id } content { id title } } } }",
+        "peer": None,
+        "concurrencies": [1, 32],
+    },
+    {
+        "key": "h",
+        "label": "contentInfluence, last 365 days, first 20",
+        "needs": None,
+        "period": "year",
+        "query": "query($from: DateTime!, $to: DateTime!) { contentInfluence(input: { from: $from, to: $to, first: 20 }) "
+        "{ content { id title } touches stakeholdersReached opportunitiesInfluenced opportunitiesWon "
+        "influencedAmount { amount currency } wonAmount { amount currency } } }",
+        "peer": None,
+        "concurrencies": [1, 8],
+    },
+    {
+        "key": "i",
+        "label": "leadFunnel, last quarter, by LEAD_SOURCE",
+        "needs": None,
+        "period": "quarter",
+        "query": "query($from: DateTime!, $to: DateTime!) { leadFunnel(input: { from: $from, to: $to, "
+        "groupBy: LEAD_SOURCE }) { from to asOf unit groups { key label stages { stage entered inStageAtEnd } "
+        "steps { from to entered converted rate medianHours averageHours } rejected recycled disqualified "
+        "reasons { reasonCode count } } } }",
+        "peer": None,
+        "concurrencies": [1, 8],
+    },
+    {
+        "key": "j",
+        "label": "leadFunnel, last quarter, unit ACCOUNT",
+        "needs": None,
+        "period": "quarter",
+        "query": "query($from: DateTime!, $to: DateTime!) { leadFunnel(input: { from: $from, to: $to, "
+        "unit: ACCOUNT, groupBy: NONE }) { from to asOf unit groups { key label stages { stage entered inStageAtEnd } "
+        "steps { from to entered converted rate medianHours averageHours } rejected recycled disqualified "
+        "reasons { reasonCode count } } } }",
+        "peer": None,
+        "concurrencies": [1, 8],
+    },
+    {
+        "key": "k",
+        "label": "dealFunnel, last 365 days",
+        "needs": None,
+        "period": "year",
+        "query": "query($from: DateTime!, $to: DateTime!) { dealFunnel(input: { from: $from, to: $to }) "
+        "{ from to asOf groups { key label stages { stage entered inStageAtEnd amountAtEnd { amount currency } "
+        "weightedAmountAtEnd { amount currency } medianHoursInStage } created won lost winRate "
+        "wonAmount { amount currency } averageWonAmount { amount currency } medianCycleDays "
+        "lostReasons { reasonCode count } } } }",
+        "peer": None,
+        "concurrencies": [1, 8],
+    },
+    {
+        "key": "l",
+        "label": "leadSourceQuality, last 365 days",
+        "needs": None,
+        "period": "year",
+        "query": "query($from: DateTime!, $to: DateTime!) { leadSourceQuality(input: { from: $from, to: $to }) "
+        "{ leadSource leads mqls accepted rejected acceptanceRate opportunities customers "
+        "rejectionReasons { reasonCode count } feedback { good fair poor } wonAmount { amount currency } } }",
+        "peer": None,
+        "concurrencies": [1, 8],
+    },
+    {
+        "key": "m",
+        "label": "handoffPerformance, last quarter",
+        "needs": None,
+        "period": "quarter",
+        "query": "query($from: DateTime!, $to: DateTime!) { handoffPerformance(input: { from: $from, to: $to }) "
+        "{ key label handedOff acceptedInSla acceptedLate rejected open openOverdue medianHoursToDecision } }",
+        "peer": None,
+        "concurrencies": [1, 8],
     },
 ]
 OPERATION_BY_KEY = {o["key"]: o for o in OPERATIONS}
@@ -224,9 +317,51 @@ def cmd_login(args):
     print(token)
 
 
+def rfc3339(day):
+    return datetime(day.year, day.month, day.day, tzinfo=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def periods(today=None):
+    """The analytics periods, on the seed's clock: `trapeze seed` dates everything before 00:00 UTC
+    of the day it ran (today). "year": the 365 days before today; "quarter": the last full
+    calendar quarter before today. Half-open [from, to), RFC 3339 UTC."""
+    today = today or datetime.now(timezone.utc).date()
+    quarter_start = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    month = quarter_start.month - 3
+    previous = date(quarter_start.year - (month < 1), month + 12 * (month < 1), 1)
+    return {
+        "year": {"from": rfc3339(today - timedelta(days=365)), "to": rfc3339(today)},
+        "quarter": {"from": rfc3339(previous), "to": rfc3339(quarter_start)},
+    }
+
+
+def cmd_ops(args):
+    """The operation keys to run, in order: BENCH_OPS (comma-separated; empty: all) checked against
+    OPERATIONS; with --peer only those PostGraphile has a document for."""
+    wanted = [k.strip() for k in (args.selection or "").split(",") if k.strip()]
+    unknown = [k for k in wanted if k not in OPERATION_BY_KEY]
+    if unknown:
+        fail(f"BENCH_OPS names unknown operation(s) {', '.join(unknown)}; known: {','.join(OPERATION_BY_KEY)}")
+    keys = [o["key"] for o in OPERATIONS if not wanted or o["key"] in wanted]
+    if args.peer:
+        keys = [k for k in keys if OPERATION_BY_KEY[k]["peer"]]
+    print(" ".join(keys))
+
+
+def cmd_concurrencies(args):
+    """The concurrencies (wrk -c) an operation runs at, in order."""
+    operation = OPERATION_BY_KEY.get(args.op)
+    if operation is None:
+        fail(f"unknown operation {args.op}")
+    print(" ".join(str(c) for c in operation["concurrencies"]))
+
+
 def cmd_pick_ids(args):
-    """Finds an opportunity and an account with stakeholders and opportunities (with participants)."""
-    ids = {"opportunity": None, "update_opportunity": None, "account": None, "account_shape": None}
+    """Finds an opportunity, an account with stakeholders and opportunities (with participants), an
+    open opportunity with many participants (the deal room with intelligence), and the periods of
+    the analytics operations."""
+    ids = {"opportunity": None, "update_opportunity": None, "account": None, "account_shape": None,
+           "intelligence_opportunity": None, "intelligence_shape": None, "periods": periods()}
     problems = []
 
     data, errors = graphql(args.base, "{ opportunities(first: 2) { nodes { id } } }", token=args.token)
@@ -279,6 +414,41 @@ def cmd_pick_ids(args):
         problems.append("found no account with both stakeholders and opportunities")
     else:
         ids["account"] = best["id"]
+
+    # The deal room with intelligence: an open deal with 10 or more participants (coverage and
+    # recommendations matter while a deal is open); else one with 10 or more; else the open deal
+    # with the most participants; else any deal with the most.
+    query = (
+        "query($after: String) { opportunities(first: 50, after: $after) { pageInfo { hasNextPage endCursor } "
+        "nodes { id stage participants { id } } } }"
+    )
+    after, best_score = None, None
+    for _ in range(40):
+        data, errors = graphql(args.base, query, {"after": after} if after else None, args.token)
+        if errors:
+            problems.append(f"scanning opportunities for participants: {short(errors)}")
+            break
+        connection = (data or {}).get("opportunities") or {}
+        for opportunity in connection.get("nodes") or []:
+            count = len(opportunity.get("participants") or [])
+            is_open = opportunity.get("stage") not in ("CLOSED_WON", "CLOSED_LOST")
+            score = (count >= 10, is_open, count)
+            if count and (best_score is None or score > best_score):
+                best_score = score
+                ids["intelligence_opportunity"] = opportunity["id"]
+                ids["intelligence_shape"] = {"participants": count, "stage": opportunity.get("stage")}
+        if best_score is not None and best_score[0] and best_score[1]:
+            break
+        info = connection.get("pageInfo") or {}
+        if not info.get("hasNextPage"):
+            break
+        after = info.get("endCursor")
+    if ids["intelligence_opportunity"] is None:
+        problems.append("found no opportunity with participants (operation g)")
+    elif ids["intelligence_shape"]["participants"] < 10:
+        shape = ids["intelligence_shape"]
+        print(f"bench: note: operation g uses a {shape['stage']} deal with {shape['participants']} "
+              f"participants (none with 10 or more found)", file=sys.stderr)
     ids["problems"] = problems
     with open(args.out, "w") as f:
         json.dump(ids, f, indent=2)
@@ -421,6 +591,10 @@ def cmd_prepare_op(args):
             )
             sys.exit(1)
         body["variables"] = {"id": uuid_of(ids[needs]) if args.peer else ids[needs]}
+    if operation.get("period"):
+        with open(args.ids) as f:
+            period = (json.load(f).get("periods") or periods())[operation["period"]]
+        body["variables"] = {"from": period["from"], "to": period["to"]}
     text = json.dumps(body, separators=(",", ":"))
     with open(f"{args.out}.json", "w") as f:
         f.write(text)
@@ -966,7 +1140,9 @@ def cmd_report(args):
         out.append(f"- **{key}**: {value}")
     out.append(
         f"- **dataset**: `trapeze seed --size {args.size} --seed 1` (PostgreSQL then `ANALYZE`d); "
-        f"each run {args.duration} of wrk, concurrency 1 = `-t1 -c1`, 32 = `-t2 -c32`"
+        f"each run {args.duration} of wrk, "
+        + ", ".join(f"concurrency {c} = `-t{t} -c{c}`" for c, t in
+                    sorted({(r["connections"], r["threads"]) for r in runs if r.get("threads")}))
     )
     for store in stores:
         if store["store"] == "ceiling":
@@ -1118,6 +1294,15 @@ def main():
 
     p = sub.add_parser("freeport")
     p.set_defaults(run=cmd_freeport)
+
+    p = sub.add_parser("ops")
+    p.add_argument("selection", nargs="?", default="", help="BENCH_OPS: comma-separated keys, empty for all")
+    p.add_argument("--peer", action="store_true", help="only those with a PostGraphile document")
+    p.set_defaults(run=cmd_ops)
+
+    p = sub.add_parser("concurrencies")
+    p.add_argument("op")
+    p.set_defaults(run=cmd_concurrencies)
 
     p = sub.add_parser("login")
     p.add_argument("base")

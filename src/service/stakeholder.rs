@@ -132,7 +132,11 @@ pub async fn direct_reports_of(
     principal: &Principal,
     managers: &[Uuid],
 ) -> Result<Vec<Model>, AppError> {
-    Ok(visible(principal)?
+    // A caller who may read no person sees an empty list, not an error.
+    let Ok(finder) = visible(principal) else {
+        return Ok(Vec::new());
+    };
+    Ok(finder
         .filter(Column::ReportsToId.is_in(managers.iter().copied()))
         .filter(Column::ArchivedAt.is_null())
         .order_by_asc(Column::CreatedAt)
