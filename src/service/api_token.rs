@@ -244,6 +244,22 @@ pub async fn rotate(
             "a revoked API token cannot be rotated",
         ));
     }
+    if current.expires_at.is_some_and(|at| at <= Utc::now()) {
+        return Err(AppError::rejected(
+            &["id"],
+            UserErrorCode::Invalid,
+            "an expired API token cannot be rotated; create a new one",
+        ));
+    }
+    // Rotating hands out a working secret of the token's role: only to a caller who could have
+    // created a token of that role (no one takes over a token that grants more than they hold).
+    if authz::authorize_role_assignment(principal, &grants_of(&txn, current.role_id).await?).is_err() {
+        return Err(AppError::rejected(
+            &["id"],
+            UserErrorCode::Forbidden,
+            "this token's role grants more than you hold",
+        ));
+    }
     // The prefix stays: it is how a presented token finds its row, and it is not secret.
     let token = format!("{API_TOKEN_PREFIX}{}_{}", current.prefix, secret::random(32)?);
     let now = Utc::now();

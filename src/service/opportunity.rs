@@ -530,11 +530,13 @@ pub async fn update_in(
     update_at_version::<Opportunity>(txn, row, (Column::Id, current.id), at, external_id_taken).await?;
     let mut competitor_change = None;
     if let Some(names) = competitors {
-        let before: Vec<String> = competitors_of(txn, &[current.id])
+        let mut before: Vec<String> = competitors_of(txn, &[current.id])
             .await?
             .into_iter()
             .map(|c| c.name)
             .collect();
+        // Compared in one order: the database's collation may sort otherwise.
+        before.sort();
         let mut sorted = names.clone();
         sorted.sort();
         if before != sorted {

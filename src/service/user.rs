@@ -481,12 +481,22 @@ pub async fn reactivate(
         return Ok(current);
     }
     ensure_within_reach(&txn, principal, &current).await?;
-    let version = current.version;
+    let (before, version) = (current.clone(), current.version);
     let mut row: ActiveModel = current.into();
     row.active = Set(true);
     row.updated_at = Set(Utc::now());
     row.version = Set(version + 1);
     let updated = row.update(&txn).await?;
+    outbox::record_diff(
+        &txn,
+        principal.into(),
+        "user.reactivated",
+        subject(&updated),
+        Some(&before),
+        &updated,
+        &[],
+    )
+    .await?;
     policy.announce(&txn).await?;
     txn.commit().await?;
     policy.changed();

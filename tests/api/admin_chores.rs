@@ -42,6 +42,21 @@ async fn a_reactivated_user_signs_in_again(app: TestApp) {
     let token = app.login(&email, PASSWORD).await;
     let me = app.data_as(Some(&token), ME, json!({})).await;
     assert_eq!(me["viewer"]["role"]["name"], "sales");
+    // The audit log tells the reactivation, like the deactivation before it.
+    let log = app
+        .data(
+            "query($s: ID!) { auditLog(first: 5, filter: { subjectId: $s, types: [\"user.reactivated\", \"user.deactivated\"] }) { nodes { type changes { field before after } } } }",
+            json!({ "s": id }),
+        )
+        .await;
+    let events = &log["auditLog"]["nodes"];
+    assert_eq!(events[0]["type"], "user.reactivated", "{log}");
+    assert_eq!(
+        events[0]["changes"][0],
+        json!({ "field": "active", "before": false, "after": true }),
+        "{log}"
+    );
+    assert_eq!(events[1]["type"], "user.deactivated", "{log}");
 
     let missing = app
         .data(
@@ -107,6 +122,46 @@ async fn a_rotated_token_keeps_its_previous_secret_for_the_grace_period(app: Tes
         json!([{ "field": ["id"], "code": "INVALID" }])
     );
     assert_eq!(refused["token"], Value::Null);
+}
+
+/// Rotating hands out a working secret of the token's role, so a token manager rotates only
+/// tokens whose role they could have given a new token: never one that grants more than they hold.
+async fn no_one_rotates_a_token_that_grants_more_than_they_hold(app: TestApp) {
+    let admin_role = app.role_id("admin").await;
+    let mighty = app
+        .data(
+            "mutation($r: ID!) { createApiToken(input: { name: \"Mighty\", roleId: $r }) { apiToken { id } token } }",
+            json!({ "r": admin_role }),
+        )
+        .await["createApiToken"]
+        .clone();
+    let role = app
+        .data(
+            "mutation { createRole(input: { name: \"token keeper\", grants: [{ permission: \"token.manage\", scope: ALL }] }) { role { id } } }",
+            json!({}),
+        )
+        .await["createRole"]["role"]["id"]
+        .clone();
+    let email = format!("keeper-{}@example.com", Uuid::now_v7().simple());
+    app.data(
+        "mutation($i: CreateUserInput!) { createUser(input: $i) { user { id } } }",
+        json!({ "i": { "email": email, "displayName": "Keeper", "roleId": role, "password": PASSWORD } }),
+    )
+    .await;
+    let keeper = app.login(&email, PASSWORD).await;
+    let refused = app
+        .data_as(
+            Some(&keeper),
+            "mutation($id: ID!) { rotateApiToken(input: { id: $id }) { token userErrors { field code } } }",
+            json!({ "id": mighty["apiToken"]["id"] }),
+        )
+        .await;
+    assert_eq!(
+        refused["rotateApiToken"],
+        json!({ "token": null, "userErrors": [{ "field": ["id"], "code": "FORBIDDEN" }] })
+    );
+    // The token's secret is unchanged.
+    assert!(works(&app, &mighty["token"]).await);
 }
 
 async fn live_api_token_names_are_unique(app: TestApp) {
@@ -198,6 +253,7 @@ async fn marketing_lists_the_sales_users_it_may_assign_an_mql_to(app: TestApp) {
 }
 
 on_both_stores!(
+    no_one_rotates_a_token_that_grants_more_than_they_hold,
     a_reactivated_user_signs_in_again,
     a_rotated_token_keeps_its_previous_secret_for_the_grace_period,
     live_api_token_names_are_unique,

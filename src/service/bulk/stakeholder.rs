@@ -118,6 +118,9 @@ pub async fn upsert(
             .all(&txn)
             .await?
             .into_iter()
+            // Matching by email tells whether a person with that address exists: only among
+            // the people whose contact details the caller may read, as the email search does.
+            .filter(|m| stakeholder::may_read_contact(principal, m).is_ok())
             .filter_map(|m| m.email.map(|e| ((m.account_id, e.to_lowercase()), m.id)))
             .collect()
     };

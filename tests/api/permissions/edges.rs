@@ -255,7 +255,11 @@ async fn refused_by_id(app: &TestApp, token: &str, ids: &[&String]) -> BTreeSet<
         )
         .await;
     ids.iter()
-        .zip(body["data"]["nodes"].as_array().unwrap_or_else(|| panic!("{body}")))
+        .zip(
+            body["data"]["nodes"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{body}")),
+        )
         .filter(|(_, node)| node.is_null())
         .map(|(id, _)| (*id).clone())
         .collect()
