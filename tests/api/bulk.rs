@@ -333,6 +333,39 @@ async fn rows_match_a_live_domain_and_an_email_within_the_account(app: TestApp) 
     assert_eq!(done["stakeholders"][0]["externalId"], "p-ann");
     assert_ne!(done["stakeholders"][1]["id"], person);
     assert_eq!(count(&app, "stakeholders").await, 2);
+
+    // A second system's key never replaces the first's: a row that matches by domain or email
+    // a record already named otherwise is TAKEN, and nothing is written.
+    let second = upsert(
+        &app,
+        None,
+        ACCOUNTS,
+        json!([{ "externalId": "hub-9", "name": "Acme", "domain": "acme.com" }]),
+    )
+    .await;
+    assert_eq!(
+        second["userErrors"],
+        json!([{ "field": ["rows", "0", "externalId"], "code": "TAKEN",
+                 "message": "the record this row matches already has another externalId" }])
+    );
+    let again = json!([{ "externalId": "hub-ann", "accountId": acme, "firstName": "Ann", "lastName": "Lee", "email": "ann@acme.com" }]);
+    let second = upsert(&app, None, STAKEHOLDERS, again).await;
+    assert_eq!(
+        second["userErrors"][0]["field"],
+        json!(["rows", "0", "externalId"]),
+        "{second}"
+    );
+    assert_eq!(second["userErrors"][0]["code"], "TAKEN", "{second}");
+    let kept = app
+        .data(
+            "query($a: ID!, $p: ID!) { a: node(id: $a) { ... on Account { externalId } } p: node(id: $p) { ... on Stakeholder { externalId } } }",
+            json!({ "a": acme, "p": person }),
+        )
+        .await;
+    assert_eq!(
+        kept,
+        json!({ "a": { "externalId": "crm-acme" }, "p": { "externalId": "p-ann" } })
+    );
 }
 
 async fn more_than_five_hundred_rows_are_refused(app: TestApp) {

@@ -7,7 +7,7 @@ use entity::account::{Column, Model};
 use sea_orm::{ColumnTrait, DatabaseConnection, QueryFilter};
 use uuid::Uuid;
 
-use super::{Action, Outcome, Upserted, check_size, claim, external_ids};
+use super::{Action, Outcome, Upserted, check_size, claim, external_ids, named_otherwise};
 use crate::{
     domain::{
         account as rules,
@@ -86,7 +86,7 @@ pub async fn upsert(
         .filter(|(k, _)| k.as_ref().is_some_and(|k| !by_key.contains_key(k)))
         .filter_map(|(_, d)| d.clone())
         .collect();
-    let by_domain: HashMap<String, Uuid> = if unmatched_domains.is_empty() {
+    let by_domain: HashMap<String, (Uuid, Option<String>)> = if unmatched_domains.is_empty() {
         HashMap::new()
     } else {
         live()?
@@ -94,18 +94,26 @@ pub async fn upsert(
             .all(&txn)
             .await?
             .into_iter()
-            .filter_map(|m| m.domain.map(|d| (d, m.id)))
+            .filter_map(|m| m.domain.map(|d| (d, (m.id, m.external_id))))
             .collect()
     };
     let plan: Vec<Option<Action>> = keys
         .iter()
         .zip(&domains)
-        .map(|(key, domain)| {
+        .enumerate()
+        .map(|(index, (key, domain))| {
             let key = key.as_ref()?;
-            let found = by_key
-                .get(key)
-                .or_else(|| domain.as_ref().and_then(|d| by_domain.get(d)));
-            Some(found.map_or(Action::Create, |id| Action::Update(*id)))
+            if let Some(id) = by_key.get(key) {
+                return Some(Action::Update(*id));
+            }
+            match domain.as_ref().and_then(|d| by_domain.get(d)) {
+                Some((_, Some(other))) if other != key => {
+                    errors.push(named_otherwise(index));
+                    None
+                }
+                Some((id, _)) => Some(Action::Update(*id)),
+                None => Some(Action::Create),
+            }
         })
         .collect();
     if plan.contains(&Some(Action::Create)) {

@@ -161,6 +161,20 @@ fn invalid(index: usize, field: &str, message: impl Into<String>) -> UserError {
     row_error(index, UserError::new(&[field], UserErrorCode::Invalid, message))
 }
 
+/// A row matched a record by its natural key (an account's domain, a person's email) while that
+/// record already carries another external id: updating it would take the record away from the
+/// system that named it first, and the two syncs would overwrite each other for ever.
+fn named_otherwise(index: usize) -> UserError {
+    row_error(
+        index,
+        UserError::new(
+            &["externalId"],
+            UserErrorCode::Taken,
+            "the record this row matches already has another externalId",
+        ),
+    )
+}
+
 /// The rows' validated external ids (`None` for a refused one, its error kept), refusing an
 /// external id given twice in one call: the second row would silently overwrite the first.
 fn external_ids<'a>(errors: &mut Vec<UserError>, ids: impl Iterator<Item = &'a str>) -> Vec<Option<String>> {

@@ -11,7 +11,9 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{Action, Outcome, Parent, Upserted, check_size, claim, external_ids, invalid, parents};
+use super::{
+    Action, Outcome, Parent, Upserted, check_size, claim, external_ids, invalid, named_otherwise, parents,
+};
 use crate::{
     domain::{
         authz::{self, Principal, Resource},
@@ -109,7 +111,7 @@ pub async fn upsert(
             match_emails.push(email);
         }
     }
-    let by_email: HashMap<(Uuid, String), Uuid> = if match_emails.is_empty() {
+    let by_email: HashMap<(Uuid, String), (Uuid, Option<String>)> = if match_emails.is_empty() {
         HashMap::new()
     } else {
         live()?
@@ -121,7 +123,10 @@ pub async fn upsert(
             // Matching by email tells whether a person with that address exists: only among
             // the people whose contact details the caller may read, as the email search does.
             .filter(|m| stakeholder::may_read_contact(principal, m).is_ok())
-            .filter_map(|m| m.email.map(|e| ((m.account_id, e.to_lowercase()), m.id)))
+            .filter_map(|m| {
+                let email = m.email?.to_lowercase();
+                Some(((m.account_id, email), (m.id, m.external_id)))
+            })
             .collect()
     };
     let mut plan = Vec::with_capacity(rows.len());
@@ -142,9 +147,15 @@ pub async fn upsert(
                 continue;
             }
             Some(found) => Action::Update(found.id),
-            None => email_of(row)
-                .and_then(|e| by_email.get(&(*account, e)))
-                .map_or(Action::Create, |id| Action::Update(*id)),
+            None => match email_of(row).and_then(|e| by_email.get(&(*account, e))) {
+                Some((_, Some(other))) if other != key => {
+                    errors.push(named_otherwise(index));
+                    plan.push(None);
+                    continue;
+                }
+                Some((id, _)) => Action::Update(*id),
+                None => Action::Create,
+            },
         };
         plan.push(Some(action));
     }
