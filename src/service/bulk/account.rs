@@ -7,11 +7,11 @@ use entity::account::{Column, Model};
 use sea_orm::{ColumnTrait, DatabaseConnection, QueryFilter};
 use uuid::Uuid;
 
-use super::{Action, Outcome, Upserted, check_size, claim, external_ids, named_otherwise};
+use super::{Action, Outcome, Upserted, authorize_plan, check_size, claim, external_ids, named_otherwise};
 use crate::{
     domain::{
         account as rules,
-        authz::{self, Principal, Resource},
+        authz::{self, Principal},
         permission::Permission,
     },
     error::AppError,
@@ -116,12 +116,12 @@ pub async fn upsert(
             }
         })
         .collect();
-    if plan.contains(&Some(Action::Create)) {
-        authz::authorize(principal, Permission::AccountCreate, Resource::Any)?;
-    }
-    if plan.iter().any(|a| matches!(a, Some(Action::Update(_)))) {
-        authz::authorize(principal, Permission::AccountUpdate, Resource::Any)?;
-    }
+    authorize_plan(
+        principal,
+        &plan,
+        Permission::AccountCreate,
+        Permission::AccountUpdate,
+    )?;
     let mut claimed = HashMap::new();
     let mut out = Outcome::new();
     for (index, ((row, key), action)) in rows.into_iter().zip(keys).zip(plan).enumerate() {

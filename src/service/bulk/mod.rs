@@ -21,7 +21,11 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, QueryFilter, Tr
 use uuid::Uuid;
 
 use crate::{
-    domain::{authz::Principal, text},
+    domain::{
+        authz::{self, Principal, Resource},
+        permission::Permission,
+        text,
+    },
     error::{AppError, UserError, UserErrorCode},
     service::account as accounts,
 };
@@ -155,6 +159,23 @@ fn row_error(index: usize, mut error: UserError) -> UserError {
     }
     error.field = field;
     error
+}
+
+/// The rulebook's word on a planned call: `create` when a row creates, `update` when a row
+/// updates (its scope is checked per record by the update itself).
+fn authorize_plan(
+    principal: &Principal,
+    plan: &[Option<Action>],
+    create: Permission,
+    update: Permission,
+) -> Result<(), AppError> {
+    if plan.contains(&Some(Action::Create)) {
+        authz::authorize(principal, create, Resource::Any)?;
+    }
+    if plan.iter().any(|a| matches!(a, Some(Action::Update(_)))) {
+        authz::authorize(principal, update, Resource::Any)?;
+    }
+    Ok(())
 }
 
 fn invalid(index: usize, field: &str, message: impl Into<String>) -> UserError {

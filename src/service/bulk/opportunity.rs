@@ -8,10 +8,12 @@ use entity::opportunity::{Column, Model};
 use sea_orm::{ColumnTrait, DatabaseConnection, QueryFilter};
 use uuid::Uuid;
 
-use super::{Action, Outcome, Parent, Upserted, check_size, claim, external_ids, invalid, parents};
+use super::{
+    Action, Outcome, Parent, Upserted, authorize_plan, check_size, claim, external_ids, invalid, parents,
+};
 use crate::{
     domain::{
-        authz::{self, Principal, Resource},
+        authz::{self, Principal},
         permission::Permission,
     },
     error::AppError,
@@ -103,12 +105,12 @@ pub async fn upsert(
             None => Some(Action::Create),
         });
     }
-    if plan.contains(&Some(Action::Create)) {
-        authz::authorize(principal, Permission::OpportunityCreate, Resource::Any)?;
-    }
-    if plan.iter().any(|a| matches!(a, Some(Action::Update(_)))) {
-        authz::authorize(principal, Permission::OpportunityUpdate, Resource::Any)?;
-    }
+    authorize_plan(
+        principal,
+        &plan,
+        Permission::OpportunityCreate,
+        Permission::OpportunityUpdate,
+    )?;
     let mut claimed = HashMap::new();
     let mut out = Outcome::new();
     let steps = rows.into_iter().zip(keys).zip(accounts).zip(plan);

@@ -12,11 +12,12 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{
-    Action, Outcome, Parent, Upserted, check_size, claim, external_ids, invalid, named_otherwise, parents,
+    Action, Outcome, Parent, Upserted, authorize_plan, check_size, claim, external_ids, invalid,
+    named_otherwise, parents,
 };
 use crate::{
     domain::{
-        authz::{self, Principal, Resource},
+        authz::{self, Principal},
         permission::Permission,
     },
     error::AppError,
@@ -159,12 +160,12 @@ pub async fn upsert(
         };
         plan.push(Some(action));
     }
-    if plan.contains(&Some(Action::Create)) {
-        authz::authorize(principal, Permission::StakeholderCreate, Resource::Any)?;
-    }
-    if plan.iter().any(|a| matches!(a, Some(Action::Update(_)))) {
-        authz::authorize(principal, Permission::StakeholderUpdate, Resource::Any)?;
-    }
+    authorize_plan(
+        principal,
+        &plan,
+        Permission::StakeholderCreate,
+        Permission::StakeholderUpdate,
+    )?;
     let mut claimed = HashMap::new();
     let mut out = Outcome::new();
     let steps = rows.into_iter().zip(keys).zip(accounts).zip(plan);
